@@ -1,0 +1,144 @@
+"""The ``curate`` command line: run, stats, inspect, sample."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+EPILOG_RUN = """examples:
+  curate run build/sample.warc.gz -o out/demo
+  curate run 'data/*.warc.gz' -o s3://bucket/curated --ray-address auto
+  curate run warc.paths.gz --limit 10 -o out/cc            # first 10 WARCs of a Common Crawl listing
+  curate run in.warc.gz -o out --set extract.timeout_s=2 --runner local
+  ray job submit --working-dir . -- curate run s3://bucket/warcs/ -o s3://bucket/out
+
+A rerun with the same --output skips committed shards: a killed run resumes where it stopped.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="curate", description=(
+        "Turn Common Crawl WARC dumps into pretraining data the way Llama 3 (section 3.1) "
+        "describes: extraction, safety and PII, dedup, heuristics, quality classifiers, mix."))
+    from curate import __version__
+
+    p.add_argument("--version", action="version", version=f"curate {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run a recipe over WARC inputs", epilog=EPILOG_RUN,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="WARC files, folders, globs, s3:// or https:// URLs, or a warc.paths.gz listing")
+    r.add_argument("-o", "--output", required=True, help="output root: a local folder or an fsspec URL (s3://…)")
+    r.add_argument("--recipe", default="llama3", help="recipe in pipelines/ or a .py file (default: llama3)")
+    r.add_argument("--config", help="TOML file of parameters, over the recipe's defaults")
+    r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one parameter, e.g. --set extract.timeout_s=2 (repeatable)")
+    r.add_argument("--limit", type=int, help="take only the first N input files (after expanding listings)")
+    r.add_argument("--cc-base", default=None, help="prefix for relative paths in a listing "
+                   "(default https://data.commoncrawl.org/)")
+    r.add_argument("--runner", choices=["ray", "local"], default="ray",
+                   help="ray (default): a local Ray instance or the cluster at --ray-address; "
+                   "local: every shard in this process, for debugging")
+    r.add_argument("--ray-address", default=os.environ.get("RAY_ADDRESS"),
+                   help="address of a running Ray cluster ('auto' for the local one); default: $RAY_ADDRESS, "
+                   "else start a local instance")
+    r.add_argument("--num-cpus", type=int, help="CPUs for a local Ray instance (default: all)")
+    r.add_argument("--dry-run", action="store_true", help="resolve inputs and parameters, print the plan, run nothing")
+
+    s = sub.add_parser("stats", help="documents in, kept and rejected per stage and reason, from the written files")
+    s.add_argument("output", help="an output root of curate run")
+    s.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    i = sub.add_parser("inspect", help="show sample documents with all their columns")
+    i.add_argument("output", help="an output root of curate run")
+    i.add_argument("--phase", help="phase to read (default: the last one)")
+    i.add_argument("--rejected", action="store_true", help="show rejected documents instead of kept ones")
+    i.add_argument("--reason", help="rejected documents whose drop_reason contains this text")
+    i.add_argument("--where", action="append", default=[], metavar="EXPR",
+                   help="filter, e.g. lang=en, token_count>100, text~cookie (repeatable; all must hold)")
+    i.add_argument("-n", type=int, default=3, help="how many documents (default 3)")
+    i.add_argument("--columns", help="comma-separated columns to show (default: all)")
+    i.add_argument("--chars", type=int, default=600, help="characters of text to show (default 600)")
+    i.add_argument("--json", action="store_true", help="one JSON object per line, full text")
+
+    m = sub.add_parser("sample", help="write the embedded sample WARC (pages written for curate)")
+    m.add_argument("path", nargs="?", default="build/sample/sample.warc.gz", help="where to write it")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"run": _run, "stats": _stats, "inspect": _inspect, "sample": _sample}[args.command](args)
+    except (FileNotFoundError, ValueError, KeyError) as e:
+        print(f"curate {args.command}: error: {e}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    from curate.io.inputs import CC_BASE, resolve_inputs
+    from curate.pipeline import build_phases, load_params
+    from curate.stage import StageSetupError
+
+    params = load_params(args.recipe, args.config, args.overrides)
+    inputs = resolve_inputs(args.inputs, limit=args.limit, cc_base=args.cc_base or CC_BASE)
+    phases = build_phases(args.recipe, params)
+    print(f"curate run: {len(inputs)} input file(s) -> {args.output}", file=sys.stderr)
+    print("  phases: " + " -> ".join(f"{p.name} [{', '.join(s.name for s in p.stages)}]" for p in phases),
+          file=sys.stderr)
+    if args.dry_run:
+        print(json.dumps({"inputs": inputs, "params": params}, indent=1))
+        return 0
+    from curate import stats
+    from curate.runner import run
+
+    try:
+        result = run(inputs, args.output, recipe=args.recipe, params=params, runner=args.runner,
+                     ray_address=args.ray_address, num_cpus=args.num_cpus, argv=sys.argv)
+    except StageSetupError as e:
+        print(f"curate run: error: {e}", file=sys.stderr)
+        return 3
+    print(stats.format_summary(result.stats))
+    print(f"stats: {os.path.join(args.output, 'stats.json')}   inspect: curate inspect {args.output}")
+    if not result.ok:
+        n = sum(len(v) for v in result.failed.values())
+        print(f"curate run: {n} shard(s) failed (errors in <phase>/_failed/); rerun the same command to retry them",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _stats(args) -> int:
+    from curate import stats
+
+    st = stats.compute(args.output)
+    print(json.dumps(st, indent=1) if args.json else stats.format_summary(st))
+    return 0
+
+
+def _inspect(args) -> int:
+    from curate import inspect, stats
+
+    phase = args.phase or (stats.phases_in(args.output) or [None])[-1]
+    if phase is None:
+        raise FileNotFoundError(f"{args.output} holds no committed phase")
+    cols = args.columns.split(",") if args.columns else None
+    docs = inspect.sample(args.output, phase, rejected=args.rejected, reason=args.reason,
+                          where=args.where, n=args.n, columns=cols)
+    print(inspect.format_docs(docs, max_chars=args.chars, as_json=args.json))
+    return 0
+
+
+def _sample(args) -> int:
+    from curate.sample import build_sample
+
+    path = build_sample(args.path)
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

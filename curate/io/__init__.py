@@ -1,0 +1,1 @@
+"""Reading inputs (WARC files, listings) and writing shards, on local disk or any fsspec URL."""

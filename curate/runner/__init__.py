@@ -1,0 +1,129 @@
+"""Run a recipe's phases over all shards: resolve inputs, skip committed shards, report.
+
+``run`` is what ``curate run`` calls. It writes ``run.json`` first, runs each phase on
+the chosen executor (Ray by default, in-process for tests and debugging), records a
+failed shard's error in ``<phase>/_failed/`` while the other shards commit, and ends by
+computing ``stats.json`` from the written files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.metadata
+import json
+import platform
+import sys
+import time
+from typing import Any
+
+from curate import __version__, stats
+from curate.io import fs as cfs
+from curate.io import shards
+from curate.io.inputs import shard_id
+from curate.pipeline import Phase, build_phases
+from curate.runner.local import LocalExecutor
+from curate.runner.progress import Progress
+from curate.runner.shard import ShardTask
+
+PACKAGES = ("ray", "pyarrow", "fastwarc", "trafilatura", "resiliparse", "fsspec", "lxml",
+            "fasttext", "tiktoken", "datasketch", "transformers", "torch")
+
+
+@dataclasses.dataclass
+class RunResult:
+    out_root: str
+    failed: dict[str, dict[str, str]]
+    stats: dict[str, Any]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.failed.values())
+
+
+def versions() -> dict[str, str]:
+    out = {"curate": __version__, "python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def make_executor(runner: str, ray_address: str | None = None, num_cpus: int | None = None):
+    if runner == "local":
+        return LocalExecutor()
+    if runner == "ray":
+        from curate.runner.ray_runner import RayExecutor
+
+        return RayExecutor(address=ray_address, num_cpus=num_cpus)
+    raise ValueError(f"unknown runner {runner!r}: use 'ray' or 'local'")
+
+
+def plan_tasks(phases: list[Phase], index: int, inputs: list[str], out_root: str) -> list[ShardTask]:
+    phase = phases[index]
+    if index == 0:
+        return [ShardTask(phase.name, shard_id(u), u, out_root) for u in inputs]
+    prev = phases[index - 1].name
+    return [ShardTask(phase.name, s, shards.kept_path(out_root, prev, s), out_root)
+            for s in sorted(shards.committed(out_root, prev))]
+
+
+def run(inputs: list[str], out_root: str, recipe: str = "llama3", params: dict | None = None,
+        runner: str = "ray", ray_address: str | None = None, num_cpus: int | None = None,
+        argv: list[str] | None = None, log=sys.stderr) -> RunResult:
+    """Run ``recipe`` over ``inputs`` into ``out_root``; committed shards are skipped."""
+    t0 = time.time()
+    params = params or {}
+    phases = build_phases(recipe, params)
+    _write_run_json(out_root, recipe, params, inputs, runner, ray_address, argv, log,
+                    [p.name for p in phases])
+    executor = make_executor(runner, ray_address, num_cpus)
+    failed: dict[str, dict[str, str]] = {}
+    executor.open()
+    try:
+        for i, phase in enumerate(phases):
+            tasks = plan_tasks(phases, i, inputs, out_root)
+            done = set(shards.committed(out_root, phase.name))
+            todo = [t for t in tasks if t.shard not in done]
+            progress = Progress(phase.name, len(tasks), skipped=len(tasks) - len(todo), stream=log)
+            failed[phase.name] = {}
+            for task, marker, err in executor.run_phase(phase, todo):
+                if task is None:
+                    progress.show()
+                elif err is not None:
+                    failed[phase.name][task.shard] = err
+                    shards.write_failure(out_root, phase.name, task.shard, {
+                        "shard": task.shard, "input": task.input, "error": err,
+                        "time": dt.datetime.now(dt.timezone.utc).isoformat()})
+                    log.write(f"\n[{phase.name}] shard {task.shard} failed ({task.input}): {err}\n")
+                    progress.update(failed=True)
+                else:
+                    progress.update(docs=marker["rows_in"])
+            progress.close()
+    finally:
+        executor.close()
+    result_stats = stats.compute(out_root, [p.name for p in phases])
+    result_stats["wall_seconds"] = round(time.time() - t0, 3)
+    cfs.write_text_atomic(cfs.join(out_root, "stats.json"), json.dumps(result_stats, indent=1))
+    return RunResult(out_root, failed, result_stats, time.time() - t0)
+
+
+def _write_run_json(out_root, recipe, params, inputs, runner, ray_address, argv, log, phase_names) -> None:
+    path = cfs.join(out_root, "run.json")
+    if cfs.exists(path):
+        try:
+            before = json.loads(cfs.read_text(path))
+        except (OSError, ValueError):
+            before = {}
+        if before.get("params") not in (None, params) or before.get("recipe") not in (None, recipe):
+            log.write(f"warning: {out_root} holds a run with another recipe or parameters; committed "
+                      "shards are kept as they are. Use a new --output to start over.\n")
+    info = {
+        "recipe": recipe, "phases": phase_names, "params": params, "inputs": inputs, "runner": runner,
+        "ray_address": ray_address, "argv": argv, "versions": versions(),
+        "started": dt.datetime.now(dt.timezone.utc).isoformat(), "host": platform.node(),
+    }
+    cfs.write_text_atomic(path, json.dumps(info, indent=1, default=str))

@@ -1,0 +1,38 @@
+"""The in-process runner: every shard in this process, one after another (tests, debugging)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from curate.pipeline import Phase
+from curate.runner.shard import ShardTask, run_shard
+from curate.stage import StageSetupError
+
+
+def setup_stages(phase: Phase) -> list[tuple[str, Callable]]:
+    out = []
+    for stage in phase.stages:
+        try:
+            stage.setup()
+        except Exception as e:
+            raise StageSetupError(f"stage {stage.name!r} cannot set up: {type(e).__name__}: {e}") from e
+        out.append((stage.name, stage.process))
+    return out
+
+
+class LocalExecutor:
+    """Runs shards sequentially in this process; yields (task, marker or None, error or None)."""
+
+    def open(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def run_phase(self, phase: Phase, tasks: Iterable[ShardTask]):
+        stages = setup_stages(phase)
+        for task in tasks:
+            try:
+                yield task, run_shard(phase, task, stages), None
+            except Exception as e:  # one bad shard must not stop the others
+                yield task, None, f"{type(e).__name__}: {e}"

@@ -1,0 +1,1 @@
+"""Per-document stages, one idea per module, named in the paper's words."""
