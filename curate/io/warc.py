@@ -209,6 +209,12 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
+def _is_part_of(block: bytes) -> str | None:
+    """The ``isPartOf`` field of a warcinfo block (Common Crawl writes the dump id there)."""
+    m = re.search(rb"(?m)^isPartOf:\s*(\S+)", block[:8192])
+    return m.group(1).decode("utf-8", "replace") if m else None
+
+
 def dump_of(url: str, default: str = "") -> str:
     """The Common Crawl dump id (``CC-MAIN-2024-22``) found in a WARC path, else ``default``."""
     m = _DUMP.search(url)
@@ -223,7 +229,7 @@ class WarcReader:
     over the cap is rejected as ``html_too_large``). ``batch_size`` rows make one batch.
     """
 
-    max_html_bytes: int = 2 * 1024 * 1024
+    max_html_bytes: int = 4 * 1024 * 1024
     batch_size: int = 256
     dump: str = ""
 
@@ -244,6 +250,8 @@ class WarcReader:
             else:
                 rtype = int(rec.record_type)
                 tally[TYPE_NAMES.get(rtype, "unknown")] += 1
+                if rtype == int(WarcRecordType.warcinfo) and not dump:
+                    dump = _is_part_of(block) or dump
                 if rtype in TALLIED:
                     continue
                 self._add(rows, rec, block, dump, source)
@@ -349,6 +357,10 @@ def _records(url: str, max_bytes: int) -> Iterator[tuple[int, object, bytes, str
         gz = head[:3] == _GZIP_MAGIC
         _check_format(f, url, gz)
         start, resyncs, total = 0, 0, 0
+        # A failure after a good record (reading the next header) is not tied to an offset yet:
+        # if reading at the next record start fails too, that record is the corrupt one and is
+        # reported once, there; if it reads cleanly, the failure is reported just after the good one.
+        pending: tuple[int, str] | None = None
         while True:
             f.seek(start)
             pos = start
@@ -357,19 +369,30 @@ def _records(url: str, max_bytes: int) -> Iterator[tuple[int, object, bytes, str
                 for rec in ArchiveIterator(f, parse_http=False):
                     pos = rec.stream_pos if rec.stream_pos >= start else start + rec.stream_pos
                     block = rec.reader.read(max_bytes + 16385) if rec.record_type in (
-                        WarcRecordType.response, WarcRecordType.resource) else b""
+                        WarcRecordType.response, WarcRecordType.resource, WarcRecordType.warcinfo) else b""
+                    if pending is not None:
+                        yield pending[0], None, b"", pending[1]
+                        pending = None
                     got += 1
                     total += 1
                     yield pos, rec, block, None
+                if pending is not None:
+                    yield pending[0], None, b"", pending[1]
                 return
             except (OSError, ValueError, EOFError, zlib.error) as e:
                 if total == 0 and start == 0:
                     raise WarcReadError(f"{url}: not a readable WARC file: {e} (at offset 0)") from e
-                bad = pos if got == 0 else pos + 1
-                yield bad, None, b"", f"{type(e).__name__}: {e}"
+                err = f"{type(e).__name__}: {e}"
+                if got == 0:  # the record at `start` itself cannot be read
+                    yield start, None, b"", err
+                    pending, after = None, start + 1
+                else:
+                    pending, after = (pos + 1, err), pos + 1
             resyncs += 1
-            nxt = _next_record(f, bad + 1 if got == 0 else pos + 1, gz)
+            nxt = _next_record(f, after, gz)
             if nxt is None or resyncs > _MAX_RESYNCS:
+                if pending is not None:
+                    yield pending[0], None, b"", pending[1]
                 return
             start = nxt
 

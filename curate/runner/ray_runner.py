@@ -80,13 +80,16 @@ class RayExecutor:
         self.address = address
         self.num_cpus = num_cpus
         self._started = False
+        self._checked: set[int] = set()
 
     def open(self) -> None:
         if ray.is_initialized():
             return
-        address = self.address or os.environ.get("RAY_ADDRESS") or None
+        # "local" starts a fresh instance; without it ray.init() would join any cluster that
+        # `ray start` left running on this machine.
+        address = self.address or os.environ.get("RAY_ADDRESS") or "local"
         kwargs = dict(ignore_reinit_error=True, logging_level="WARNING", log_to_driver=True)
-        if address is None:
+        if address == "local":
             kwargs.update(num_cpus=self.num_cpus, include_dashboard=False)
         ray.init(address=address, **kwargs)
         self._started = True
@@ -100,15 +103,48 @@ class RayExecutor:
     def cluster_cpus() -> int:
         return int(ray.cluster_resources().get("CPU", 1))
 
-    def run_phase(self, phase: Phase, tasks: Iterable[ShardTask]):
-        tasks = list(tasks)
-        if not tasks:
-            return
+    def check(self, phases: list[Phase]) -> None:
+        """Set up every phase's stages once on the cluster before any shard runs.
+
+        In-task stages set up in a task (cached there by configuration); a pooled stage of a
+        later phase sets up in one actor with its resources, stopped once it is ready (the first
+        phase's pools start right after this). Raises StageSetupError.
+        """
+        for i, phase in enumerate(phases):
+            self._check_local(phase)
+            for stage in phase.stages if i > 0 else ():
+                if stage.resources.pooled:
+                    actor = self._actor(stage)
+                    try:
+                        ray.get(actor.ready.remote())
+                    except ray.exceptions.RayActorError as e:
+                        raise StageSetupError(f"stage {stage.name!r} cannot set up: {_cause(e)}") from None
+                    finally:
+                        ray.kill(actor)
+
+    def _check_local(self, phase: Phase) -> None:
         local = [s for s in phase.stages if not s.resources.pooled]
         try:
             ray.get(_check_setup.options(num_cpus=max([s.resources.cpus for s in local], default=1)).remote(local))
         except ray.exceptions.RayTaskError as e:
             raise StageSetupError(_cause(e)) from None
+        self._checked.add(id(phase))
+
+    @staticmethod
+    def _actor(stage: Stage):
+        r = stage.resources
+        opts = {"num_cpus": r.cpus, "num_gpus": r.gpus}
+        if r.memory_gb:
+            opts["memory"] = r.memory_gb * 2**30
+        return StageActor.options(**opts).remote(stage)
+
+    def run_phase(self, phase: Phase, tasks: Iterable[ShardTask]):
+        tasks = list(tasks)
+        if not tasks:
+            return
+        if id(phase) not in self._checked:
+            self._check_local(phase)
+        local = [s for s in phase.stages if not s.resources.pooled]
         pools = self._start_pools(phase)
         cpus = max([s.resources.cpus for s in local], default=1.0)
         mem = max([s.resources.memory_gb or 0 for s in local], default=0) * 2**30
@@ -144,10 +180,7 @@ class RayExecutor:
             if not r.pooled:
                 continue
             n = r.concurrency or 1
-            opts = {"num_cpus": r.cpus, "num_gpus": r.gpus}
-            if r.memory_gb:
-                opts["memory"] = r.memory_gb * 2**30
-            actors = [StageActor.options(**opts).remote(stage) for _ in range(n)]
+            actors = [self._actor(stage) for _ in range(n)]
             try:
                 ray.get([a.ready.remote() for a in actors])
             except ray.exceptions.RayActorError as e:

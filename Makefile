@@ -1,0 +1,43 @@
+# curate: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= build/demo
+SAMPLE := build/sample/sample.warc.gz
+export CURATE_SHARED ?= $(abspath ../shared)
+
+.PHONY: setup demo test test-all bench lint clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+$(SAMPLE): $(VENV)/.installed $(wildcard curate/sample/*.py)
+	$(BIN)/curate sample $(SAMPLE)
+
+demo: setup $(SAMPLE)  ## run the main recipe on the embedded sample, offline, on a local Ray instance
+	$(BIN)/curate run $(SAMPLE) -o $(OUT)
+	@echo ""
+	@echo "output:  $(OUT)   (one folder per phase: part-*.parquet kept, rejected/ dropped)"
+	@echo "summary: $(OUT)/stats.json   again: $(BIN)/curate stats $(OUT)"
+	@echo "look:    $(BIN)/curate inspect $(OUT) --rejected -n 5"
+
+test: setup  ## the suite CI runs (real-data tests skip when ../shared is absent)
+	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider
+
+test-all: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: setup  ## throughput against the peers, on ../shared/data
+	$(BIN)/pip install -q -e ".[bench]"
+	bash benchmarks/run_all.sh
+
+lint: setup
+	$(BIN)/ruff check curate pipelines classifiers data_mix tests benchmarks
+
+clean:
+	rm -rf build .pytest_cache

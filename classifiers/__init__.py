@@ -1,0 +1,1 @@
+"""Training and inference of the fastText, transformer, language and category classifiers (issue 7)."""

@@ -1,0 +1,1 @@
+"""The data-mix planner, manifest, tokenization and packing (issue 8)."""
