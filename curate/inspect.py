@@ -32,14 +32,17 @@ def _mask(table: pa.Table, column: str, op: str, raw: str) -> pa.ChunkedArray:
     if op == "~":
         return pc.match_substring(col.cast(pa.string()), raw)
     value: Any = raw
-    if pa.types.is_integer(col.type):
-        value = int(raw)
-    elif pa.types.is_floating(col.type):
-        value = float(raw)
-    elif pa.types.is_boolean(col.type):
-        value = raw.lower() in ("1", "true", "yes")
-    elif pa.types.is_timestamp(col.type):
-        value = pa.scalar(raw).cast(col.type)
+    try:
+        if pa.types.is_integer(col.type):
+            value = int(raw)
+        elif pa.types.is_floating(col.type):
+            value = float(raw)
+        elif pa.types.is_boolean(col.type):
+            value = raw.lower() in ("1", "true", "yes")
+        elif pa.types.is_timestamp(col.type):
+            value = pa.scalar(raw).cast(col.type)
+    except (ValueError, pa.ArrowInvalid) as e:
+        raise ValueError(f"--where {column}{op}{raw}: {raw!r} is not a value of {column} ({col.type})") from e
     fn = {"=": pc.equal, "!=": pc.not_equal, ">": pc.greater, ">=": pc.greater_equal,
           "<": pc.less, "<=": pc.less_equal}[op]
     return fn(col, value)

@@ -48,7 +48,12 @@ def recipe_path(name: str) -> str:
     """Path of a recipe module: a file path, or a name under the ``pipelines`` package."""
     if name.endswith(".py") and os.path.exists(name):
         return os.path.abspath(name)
-    spec = importlib.util.find_spec(f"pipelines.{name}")
+    if name.endswith(".py") or os.sep in name:
+        raise FileNotFoundError(f"no recipe file {name!r}")
+    try:
+        spec = importlib.util.find_spec(f"pipelines.{name}")
+    except ImportError:  # a dotted name whose parent is no module
+        spec = None
     if spec is None or spec.origin is None:
         raise FileNotFoundError(f"no recipe {name!r}: give a pipelines/ module name or a .py file")
     return spec.origin

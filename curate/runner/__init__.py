@@ -73,9 +73,10 @@ def plan_tasks(phases: list[Phase], index: int, inputs: list[str], out_root: str
 
 def run(inputs: list[str], out_root: str, recipe: str = "llama3", params: dict | None = None,
         runner: str = "ray", ray_address: str | None = None, num_cpus: int | None = None,
-        argv: list[str] | None = None, log=sys.stderr) -> RunResult:
+        argv: list[str] | None = None, log=None) -> RunResult:
     """Run ``recipe`` over ``inputs`` into ``out_root``; committed shards are skipped."""
     t0 = time.time()
+    log = log if log is not None else sys.stderr  # looked up per call: sys.stderr may be replaced
     params = params or {}
     phases = build_phases(recipe, params)
     _write_run_json(out_root, recipe, params, inputs, runner, ray_address, argv, log,
@@ -84,6 +85,7 @@ def run(inputs: list[str], out_root: str, recipe: str = "llama3", params: dict |
     failed: dict[str, dict[str, str]] = {}
     executor.open()
     try:
+        executor.check(phases)  # every stage of every phase sets up before the first shard runs
         for i, phase in enumerate(phases):
             tasks = plan_tasks(phases, i, inputs, out_root)
             done = set(shards.committed(out_root, phase.name))

@@ -23,14 +23,24 @@ def setup_stages(phase: Phase) -> list[tuple[str, Callable]]:
 class LocalExecutor:
     """Runs shards sequentially in this process; yields (task, marker or None, error or None)."""
 
+    def __init__(self) -> None:
+        self._ready: dict[int, list[tuple[str, Callable]]] = {}
+
     def open(self) -> None:
         pass
 
     def close(self) -> None:
         pass
 
+    def check(self, phases: list[Phase]) -> None:
+        """Set up every phase's stages now; raises StageSetupError naming the first that cannot."""
+        for phase in phases:
+            self._ready[id(phase)] = setup_stages(phase)
+
     def run_phase(self, phase: Phase, tasks: Iterable[ShardTask]):
-        stages = setup_stages(phase)
+        stages = self._ready.pop(id(phase), None)
+        if stages is None:
+            stages = setup_stages(phase)
         for task in tasks:
             try:
                 yield task, run_shard(phase, task, stages), None

@@ -162,7 +162,7 @@ class RayExecutor:
                     t = in_flight.pop(ref)
                     try:
                         yield t, ray.get(ref), None
-                    except (ray.exceptions.RayTaskError, ray.exceptions.WorkerCrashedError) as e:
+                    except ray.exceptions.RayError as e:  # task error, worker crash, OOM kill, lost node
                         yield t, None, _cause(e)
                 if not done:
                     yield None, None, None
