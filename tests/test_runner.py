@@ -409,3 +409,33 @@ def test_progress_lines():
     last = s.getvalue().strip().splitlines()[-1]
     assert last.startswith("[extract] 2/4 shards (1 already done, 1 failed) | 10 docs")
     assert "docs/s" in last
+
+
+# --------------------------------------------------------------------------- remote input
+
+
+def test_warc_read_over_http_gives_the_same_documents_as_the_local_file(small_warc, tmp_path):
+    """An http(s):// input streams through fsspec; a loopback server stands in for Common Crawl."""
+    import functools
+    import http.server
+    import threading
+
+    pytest.importorskip("aiohttp")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(small_warc.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{small_warc.name}"
+        remote = run_local([url], tmp_path / "remote")
+        local = run_local([small_warc], tmp_path / "local")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert remote.ok and local.ok
+    r_kept, r_rej = phase_tables(tmp_path / "remote")
+    l_kept, l_rej = phase_tables(tmp_path / "local")
+    assert r_kept.column("id").to_pylist() == l_kept.column("id").to_pylist()
+    assert r_kept.column("text").to_pylist() == l_kept.column("text").to_pylist()
+    assert r_rej.column("drop_reason").to_pylist() == l_rej.column("drop_reason").to_pylist()
+    assert all(s.startswith(url + "@") for s in r_kept.column("source").to_pylist())
