@@ -6,7 +6,7 @@ OUT    ?= build/demo
 SAMPLE := build/sample/sample.warc.gz
 export CURATE_SHARED ?= $(abspath ../shared)
 
-.PHONY: setup demo test test-all bench lint clean
+.PHONY: setup demo test test-all bench bench-quick lint clean
 
 setup: $(VENV)/.installed
 
@@ -35,6 +35,10 @@ test-all: setup
 bench: setup  ## throughput against the peers, on ../shared/data
 	$(BIN)/pip install -q -e ".[bench]"
 	bash benchmarks/run_all.sh
+
+bench-quick: setup  ## the same benchmarks on ~100 pages, about a minute
+	$(BIN)/pip install -q -e ".[bench]"
+	bash benchmarks/run_all.sh --quick
 
 lint: setup
 	$(BIN)/ruff check curate pipelines classifiers data_mix tests benchmarks

@@ -224,6 +224,19 @@ def test_stages_get_live_rows_and_rejections_are_stamped(make_warc, tmp_path):
     assert rejected.column("seen_in_batch").null_count == rejected.num_rows
 
 
+def test_each_stage_gets_batches_of_its_own_batch_size(make_warc, tmp_path):
+    path = recipe(tmp_path, "    return [Phase('extract', reader=WarcReader(batch_size=10), "
+                            "stages=[Extract(), LiveOnly(resources=Resources(batch_size=4))])]\n")
+    src = make_warc("in/a.warc.gz", articles(10))
+    out = tmp_path / "out"
+    result = run_local([src], out, recipe=path, params={})
+    assert result.ok, result.failed
+    kept, _ = phase_tables(out)
+    # one reader batch of 10 rows reaches live_only as 4 + 4 + 2, in order
+    assert kept.column("seen_in_batch").to_pylist() == [4] * 8 + [2] * 2
+    assert kept.column("url").to_pylist() == [f"https://example.org/post/{i}" for i in range(10)]
+
+
 def test_second_phase_reads_the_first_phases_kept_rows(make_warc, tmp_path):
     path = recipe(tmp_path, "    return [Phase('extract', reader=WarcReader(), stages=[Extract()]),\n"
                             "            Phase('filter', stages=[RejectOdd(), LiveOnly()])]\n")

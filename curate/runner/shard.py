@@ -59,7 +59,11 @@ def input_schema(phase: Phase, task: ShardTask) -> pa.Schema:
 
 
 def run_shard(phase: Phase, task: ShardTask, stages: list[tuple[str, Process]]) -> dict:
-    """Process ``task`` through ``stages`` (name, process) and commit it; returns the marker."""
+    """Process ``task`` through ``stages`` (name, process) and commit it; returns the marker.
+
+    Each stage sees batches of at most its ``resources.batch_size`` live rows.
+    """
+    sizes = {s.name: max(1, s.resources.batch_size) for s in phase.stages}
     t0 = time.time()
     in_schema = input_schema(phase, task)
     out_schema = phase.output_schema(in_schema)
@@ -77,7 +81,7 @@ def run_shard(phase: Phase, task: ShardTask, stages: list[tuple[str, Process]]) 
                 if live.num_rows == 0:
                     break
                 ts = time.perf_counter()
-                out = process(live)
+                out = _in_batches(process, live, sizes.get(name, live.num_rows))
                 seconds[name] += time.perf_counter() - ts
                 _check(name, live, out, declared)
                 out = _stamp(out, name)
@@ -94,6 +98,13 @@ def run_shard(phase: Phase, task: ShardTask, stages: list[tuple[str, Process]]) 
         writer.abort()
         raise
     return shards.committed_marker(task.out_root, task.phase, task.shard)
+
+
+def _in_batches(process: Process, live: pa.Table, size: int) -> pa.Table:
+    if live.num_rows <= size:
+        return process(live)
+    outs = [process(live.slice(i, size)) for i in range(0, live.num_rows, size)]
+    return pa.concat_tables(outs, promote_options="permissive")
 
 
 def _split(batch: pa.Table) -> tuple[pa.Table, pa.Table]:

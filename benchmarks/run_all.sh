@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Run every benchmark on real data and print its tables; `make bench` calls this.
+#
+#   benchmarks/run_all.sh            # full, ~8 min: all 1,381 pages for extract; 300 pages in 4 shards for the runner
+#   benchmarks/run_all.sh --quick    # fast check, ~1 min: 100 pages for extract; 40 pages in 2 shards
+#
+# Results go to $BENCH_OUT (default benchmarks/results/, git-ignored) as JSON beside the
+# printed tables. Reads $CURATE_SHARED/data/warc/dev-pages.warc.gz in place (default
+# ../shared beside the repository); without it each benchmark says so and exits 0.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "run_all.sh: unknown option $arg (use --quick)" >&2; exit 2 ;;
+  esac
+done
+
+if [ -n "${PYTHON:-}" ]; then PY=$PYTHON
+elif [ -x .venv/bin/python ]; then PY=.venv/bin/python
+else PY=python3; fi
+OUT=${BENCH_OUT:-benchmarks/results}
+mkdir -p "$OUT"
+
+if [ "$quick" = 1 ]; then
+  extract_args=(--limit 100 --repeat 1)
+  runner_args=(--docs 40 --shards 2)
+  tag=quick
+else
+  extract_args=(--matched --same-docs)
+  runner_args=(--repeat 3)
+  tag=full
+fi
+
+echo "== bench_extract ${extract_args[*]}"
+"$PY" benchmarks/bench_extract.py "${extract_args[@]}" --json "$OUT/extract-$tag.json"
+echo
+echo "== bench_runner ${runner_args[*]}"
+"$PY" benchmarks/bench_runner.py "${runner_args[@]}" --json "$OUT/runner-$tag.json"
