@@ -1,0 +1,64 @@
+"""curate.html.main_text: plain main text, no markdown markers, placeholders restored."""
+
+from __future__ import annotations
+
+import pytest
+
+from curate.html.main_text import extract_text, parse
+from curate.html.protect import Protected
+
+PAGE = """<html><head><title>T</title></head><body>
+<nav><a href="/">Home</a> <a href="/about">About</a> <a href="/contact">Contact</a></nav>
+<article><h1>Rivers of the north</h1>
+<p>The <b>northern</b> rivers freeze early in the winter months, and the towns along their banks
+have learned to live with the ice for several months of every year.</p>
+<ul><li>Ice roads open in January after the first long frost</li><li>Ferries stop running in December</li></ul>
+<table><tr><td>town</td><td>population</td></tr><tr><td>Alder</td><td>1200</td></tr></table>
+<p>Spring brings floods, and the old stone bridges were built high for that reason, with wide arches
+that let the melting ice pass underneath without harm.</p></article>
+<footer>Copyright 2024 Example News. All rights reserved.</footer></body></html>"""
+
+
+@pytest.mark.parametrize("backend", ["trafilatura", "resiliparse"])
+def test_plain_text_without_markdown_markers(backend):
+    text = extract_text(PAGE, "https://example.org/a", backend=backend, keep_math=False, keep_code=False).text
+    assert "northern rivers freeze early" in text
+    assert "let the melting ice pass underneath" in text
+    lines = text.splitlines()
+    assert not any(line.startswith(("- ", "* ", "# ", "| ")) or "**" in line for line in lines), lines
+    if backend == "trafilatura":  # resiliparse's main-content rules drop short list items here
+        assert "Alder\t1200" in lines
+        assert "Ice roads open in January after the first long frost" in lines
+    assert "Copyright 2024" not in text
+
+
+def test_tokens_are_restored_after_extraction():
+    protect = Protected()
+    tok = protect.add("def f(x):\n    return x + 1")
+    html = PAGE.replace("<p>Spring", f"<pre>{tok}</pre><p>Spring")
+    root = parse(html)
+    assert root is not None
+    text = extract_text(html, keep_math=False, keep_code=False).text
+    assert tok in text  # no restore without the same store
+    assert protect.restore(text).count("    return x + 1") == 1
+    assert protect.missing(text) == []
+
+
+def test_empty_and_declared_xml_pages():
+    assert extract_text("   ").text is None
+    assert parse('<?xml version="1.0" encoding="utf-8"?><html><body><p>x</p></body></html>') is not None
+
+
+def test_unknown_backend_is_an_error():
+    with pytest.raises(ValueError, match="backend"):
+        extract_text(PAGE, backend="nope", keep_math=False, keep_code=False)
+
+
+def test_block_snippets_are_restored_on_their_own_lines():
+    protect = Protected()
+    code = protect.add("int main() {\n    return 0;\n}", block=True)
+    formula = protect.add("$x^2$")
+    glued = f"Program 1: {code} Output follows and {formula} is inline"
+    restored = protect.restore(glued)
+    assert restored == "Program 1: \nint main() {\n    return 0;\n}\n Output follows and $x^2$ is inline"
+    assert protect.restore(f"a\n{code}\nb") == "a\nint main() {\n    return 0;\n}\nb"
