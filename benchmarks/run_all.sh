@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run every benchmark on real data and print its tables; `make bench` calls this.
 #
-#   benchmarks/run_all.sh            # full, ~8 min: all 1,381 pages for extract; 300 pages in 4 shards for the runner
-#   benchmarks/run_all.sh --quick    # fast check, ~1 min: 100 pages for extract; 40 pages in 2 shards
+#   benchmarks/run_all.sh            # full, ~11 min: all 1,381 pages for extract and extract quality; 300 pages in 4 shards for the runner
+#   benchmarks/run_all.sh --quick    # fast check, ~1.5 min: 100 pages for extract and extract quality; 40 pages in 2 shards
 #
 # Results go to $BENCH_OUT (default benchmarks/results/, git-ignored) as JSON beside the
 # printed tables. Reads $CURATE_SHARED/data/warc/dev-pages.warc.gz in place (default
@@ -28,15 +28,20 @@ mkdir -p "$OUT"
 if [ "$quick" = 1 ]; then
   extract_args=(--limit 100 --repeat 1)
   runner_args=(--docs 40 --shards 2)
+  quality_args=(--limit 100)
   tag=quick
 else
   extract_args=(--matched --same-docs)
   runner_args=(--repeat 3)
+  quality_args=()
   tag=full
 fi
 
 echo "== bench_extract ${extract_args[*]}"
 "$PY" benchmarks/bench_extract.py "${extract_args[@]}" --json "$OUT/extract-$tag.json"
+echo
+echo "== bench_extract_quality ${quality_args[*]}"
+"$PY" benchmarks/bench_extract_quality.py "${quality_args[@]}" --json "$OUT/extract-quality-$tag.json"
 echo
 echo "== bench_runner ${runner_args[*]}"
 "$PY" benchmarks/bench_runner.py "${runner_args[@]}" --json "$OUT/runner-$tag.json"

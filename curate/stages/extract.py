@@ -46,8 +46,9 @@ class Extract(Stage):
     ``keep_math``/``keep_code``: rewrite formulas as LaTeX and code blocks verbatim.
     ``min_chars``: texts shorter than this (after stripping) are rejected as ``no_text``.
     ``include_tables``/``include_comments`` are trafilatura's switches (comments are
-    forum replies and blog comments: often main content on forums). ``rescue_chars``:
-    when trafilatura's fast pass finds fewer characters, its slower fallbacks run too.
+    forum replies and blog comments: often main content on forums). ``rescue_chars`` /
+    ``rescue_ratio``: when trafilatura's fast pass finds fewer characters, or less than
+    that share of the page's visible text, its slower fallbacks run too.
     """
 
     timeout_s: float = 5.0
@@ -59,6 +60,7 @@ class Extract(Stage):
     include_comments: bool = True
     favor_precision: bool = False
     rescue_chars: int = 250
+    rescue_ratio: float = 0.3
     resources: Resources = dataclasses.field(default_factory=lambda: Resources(batch_size=64))
 
     name: ClassVar[str] = "extract"
@@ -75,7 +77,8 @@ class Extract(Stage):
         run = functools.partial(
             extract_text, backend=self.backend, keep_math=self.keep_math, keep_code=self.keep_code,
             include_tables=self.include_tables, include_comments=self.include_comments,
-            favor_precision=self.favor_precision, rescue_chars=self.rescue_chars)
+            favor_precision=self.favor_precision, rescue_chars=self.rescue_chars,
+            rescue_ratio=self.rescue_ratio)
         self._extract = lambda doc, url=None: run(doc, url).text
 
     def process(self, batch: pa.Table) -> pa.Table:
