@@ -91,8 +91,9 @@ GROUNDTRUTH = os.path.join("data", "warc", "dev-pages.groundtruth.jsonl.gz")
 MATHCODE = os.path.join("data", "mathcode")
 EXTRACTORS = ("trafilatura", "trafilatura-fineweb", "resiliparse", "curate-trafilatura", "curate-resiliparse")
 #: Ablations, only with ``--only``: curate's trafilatura backend that always runs the full
-#: (``fast=False``) pass as well and keeps the longer text (``rescue_chars`` = ∞).
-EXTRA = ("curate-trafilatura-rescue-all",)
+#: (``fast=False``) pass as well and keeps the longer text (``rescue_chars`` = ∞); and the
+#: same backend with ``recall_rescue=True``.
+EXTRA = ("curate-trafilatura-rescue-all", "curate-trafilatura-recall")
 LABELS = {
     "trafilatura": "A. plain trafilatura 2.x (defaults, txt)",
     "trafilatura-fineweb": "A'. plain trafilatura, FineWeb switches",
@@ -100,6 +101,7 @@ LABELS = {
     "curate-trafilatura": "C. curate extract_text, trafilatura backend",
     "curate-resiliparse": "D. curate extract_text, resiliparse backend",
     "curate-trafilatura-rescue-all": "C'. curate, trafilatura backend, full pass on every page",
+    "curate-trafilatura-recall": "C''. curate, trafilatura backend, recall_rescue=True",
 }
 BASELINE = "trafilatura"
 PROSE_GROUPS = ("magic-html-article", "magic-html-forum", "magic-html", "readability")
@@ -136,6 +138,8 @@ def make_extractors(names: list[str]) -> dict[str, Callable[[str, str | None], s
         out["curate-resiliparse"] = lambda html, url: extract_text(html, url, backend="resiliparse", **keeps).text
         out["curate-trafilatura-rescue-all"] = lambda html, url: extract_text(
             html, url, backend="trafilatura", rescue_chars=1 << 62, **keeps).text
+        out["curate-trafilatura-recall"] = lambda html, url: extract_text(
+            html, url, backend="trafilatura", recall_rescue=True, **keeps).text
     return {n: out[n] for n in names}
 
 

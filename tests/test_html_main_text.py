@@ -62,3 +62,15 @@ def test_block_snippets_are_restored_on_their_own_lines():
     restored = protect.restore(glued)
     assert restored == "Program 1: \nint main() {\n    return 0;\n}\n Output follows and $x^2$ is inline"
     assert protect.restore(f"a\n{code}\nb") == "a\nint main() {\n    return 0;\n}\nb"
+
+
+def test_recall_rescue_takes_a_superset_only():
+    from curate.html.main_text import _superset
+
+    protect = Protected()
+    question = "How do I read the proximity sensor value without a listener in a service?"
+    thread = f"{question}\nAnswer one: call the sensor manager once and cache the last event value.\n" * 3
+    assert _superset(question, thread, protect) == thread
+    unrelated = "A completely different page about gardening and tomatoes, long enough to be longer." * 3
+    assert _superset(question, unrelated, protect) == question  # does not hold trafilatura's lines
+    assert _superset(question, question + " more", protect) == question  # not much more

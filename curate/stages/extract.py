@@ -61,6 +61,7 @@ class Extract(Stage):
     favor_precision: bool = False
     rescue_chars: int = 250
     rescue_ratio: float = 0.3
+    recall_rescue: bool = False
     resources: Resources = dataclasses.field(default_factory=lambda: Resources(batch_size=64))
 
     name: ClassVar[str] = "extract"
@@ -78,7 +79,7 @@ class Extract(Stage):
             extract_text, backend=self.backend, keep_math=self.keep_math, keep_code=self.keep_code,
             include_tables=self.include_tables, include_comments=self.include_comments,
             favor_precision=self.favor_precision, rescue_chars=self.rescue_chars,
-            rescue_ratio=self.rescue_ratio)
+            rescue_ratio=self.rescue_ratio, recall_rescue=self.recall_rescue)
         self._extract = lambda doc, url=None: run(doc, url).text
 
     def process(self, batch: pa.Table) -> pa.Table:
