@@ -9,6 +9,7 @@ and time per stage (from the shard markers).
 from __future__ import annotations
 
 import collections
+import json
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -20,8 +21,6 @@ from curate.io import shards
 
 def phases_in(out_root: str) -> list[str]:
     """Phase folders under ``out_root``, in the order ``run.json``'s run wrote them."""
-    import json
-
     run = cfs.join(out_root, "run.json")
     if cfs.exists(run):
         names = json.loads(cfs.read_text(run)).get("phases")

@@ -30,7 +30,6 @@ from curate.html.protect import Protected
 #: Elements that never hold main text; removed with their content before extraction.
 JUNK_TAGS = ("script", "style", "svg", "template", "iframe", "object", "embed",
              "canvas", "select", "button", "input", "map", "audio", "video", "source", "track")
-_BLOCKS = frozenset({"p", "head", "quote", "code", "list", "table", "item", "row", "div", "section"})
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SOFT_HYPHEN = "\u00ad"
@@ -176,7 +175,7 @@ def _blocks(el) -> list[str]:
                 out.extend(_blocks(n))
         elif tag == "code":
             out.append("".join(child.itertext()).strip("\n"))
-        elif tag in _BLOCKS or tag:
+        elif tag:
             text = _inline(child)
             if text:
                 out.append(text)

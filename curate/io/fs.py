@@ -49,7 +49,8 @@ def write_text_atomic(url: str, text: str) -> None:
 
 def commit(fs: fsspec.AbstractFileSystem, tmp: str, final: str) -> None:
     """Move ``tmp`` to ``final``: an atomic rename on local disk, copy-then-delete on object stores."""
-    if fs.protocol in ("file", "local") or "file" in (fs.protocol if isinstance(fs.protocol, tuple) else ()):
+    protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+    if "file" in protocols or "local" in protocols:
         os.replace(tmp, final)
     else:
         fs.mv(tmp, final)
