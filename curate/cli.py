@@ -1,4 +1,4 @@
-"""The ``curate`` command line: run, stats, inspect, sample."""
+"""The ``curate`` command line: run, stats, inspect, sample, assets."""
 
 from __future__ import annotations
 
@@ -64,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--chars", type=int, default=600, help="characters of text to show (default 600)")
     i.add_argument("--json", action="store_true", help="one JSON object per line, full text")
 
+    a = sub.add_parser("assets", help="word lists and blocklists the stages need: list, fetch, import",
+                       epilog="the cache is $CURATE_ASSETS_DIR (default ~/.cache/curate/assets); every file is "
+                       "pinned by sha256")
+    a.add_argument("action", choices=["list", "fetch", "import"],
+                   help="list: what is cached; fetch: download from the pinned sources; import: copy from a mirror")
+    a.add_argument("names", nargs="*", metavar="NAME|DIR",
+                   help="fetch: assets to get (default all); import: the mirror folder, then optional asset names")
+    a.add_argument("--force", action="store_true", help="fetch again even when cached")
+
     m = sub.add_parser("sample", help="write the embedded sample WARC (pages written for curate)")
     m.add_argument("path", nargs="?", default="build/sample/sample.warc.gz", help="where to write it")
     return p
@@ -72,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"run": _run, "stats": _stats, "inspect": _inspect, "sample": _sample}[args.command](args)
+        return {"run": _run, "stats": _stats, "inspect": _inspect, "sample": _sample,
+                "assets": _assets}[args.command](args)
     except (FileNotFoundError, ValueError, KeyError) as e:
         print(f"curate {args.command}: error: {e}", file=sys.stderr)
         return 2
@@ -130,6 +140,32 @@ def _inspect(args) -> int:
                           where=args.where, n=args.n, columns=cols)
     print(inspect.format_docs(docs, max_chars=args.chars, as_json=args.json))
     return 0
+
+
+def _assets(args) -> int:
+    from curate import assets
+
+    def log(msg):
+        print(f"  {msg}", file=sys.stderr)
+
+    try:
+        if args.action == "fetch":
+            n = assets.fetch(args.names or None, force=args.force, log=log)
+            print(f"fetched {n} file(s) into {assets.cache_dir()}", file=sys.stderr)
+        elif args.action == "import":
+            if not args.names:
+                raise ValueError("assets import: give the mirror folder, e.g. curate assets import ../shared/data/assets")
+            n = assets.import_dir(args.names[0], args.names[1:] or None, log=log)
+            print(f"imported {n} file(s) from {args.names[0]} into {assets.cache_dir()}", file=sys.stderr)
+    except assets.AssetError as e:
+        print(f"curate assets: error: {e}", file=sys.stderr)
+        return 1
+    rows = assets.status()
+    print(f"{'asset':<11} {'version':<17} {'files':>9}  licence       about")
+    for r in rows:
+        print(f"{r['name']:<11} {r['version']:<17} {r['present']:>4}/{r['files']:<4}  {r['license']:<13} {r['about']}")
+    missing = [r["name"] for r in rows if r["present"] < r["files"]]
+    return 1 if args.action != "list" and missing and not args.names else 0
 
 
 def _sample(args) -> int:
