@@ -20,22 +20,32 @@ import tomllib
 
 from curate import schema
 from curate.io.warc import WarcReader
+from curate.job import Job
 from curate.stage import Resources, Stage
 
 
 @dataclasses.dataclass
 class Phase:
-    """An ordered list of stages run over all shards.
+    """An ordered list of stages run over all shards, after the jobs they wait for.
 
     ``reader`` is set on the first phase (WARC input); later phases read the kept
-    documents of the phase before them. ``keep_html`` keeps the raw HTML column in the
-    written files (off by default: it is most of the bytes).
+    documents of the phase before them. ``jobs`` run over those documents before the
+    phase's stages (which receive the artifacts they name in ``needs``); a phase with jobs
+    starts only once every shard of the phase before it has committed. ``keep_html`` keeps
+    the raw HTML column in the written files (off by default: it is most of the bytes).
     """
 
     name: str
     stages: list[Stage]
     reader: WarcReader | None = None
     keep_html: bool = False
+    jobs: list[Job] = dataclasses.field(default_factory=list)
+
+    def bind(self, artifacts: dict[str, str]) -> Phase:
+        """A copy whose stages that need a job get ``artifacts`` = {job name: artifact folder}."""
+        stages = [dataclasses.replace(s, artifacts={j: artifacts[j] for j in s.needs}) if s.needs else s
+                  for s in self.stages]
+        return dataclasses.replace(self, stages=stages)
 
     def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
         dropped: tuple[str, ...] = ()
@@ -125,7 +135,15 @@ def build_phases(recipe: str, params: dict[str, Any]) -> list[Phase]:
         raise ValueError(f"recipe {recipe}: phase names repeat: {names}")
     if not phases or phases[0].reader is None:
         raise ValueError(f"recipe {recipe}: the first phase must read WARC (reader=WarcReader(...))")
+    if phases[0].jobs:
+        raise ValueError(f"recipe {recipe}: jobs read a phase's output, so the first phase cannot have jobs")
+    for phase in phases:
+        have = {j.name for j in phase.jobs}
+        for s in phase.stages:
+            if set(s.needs) - have:
+                raise ValueError(f"recipe {recipe}: stage {s.name!r} needs job(s) {sorted(set(s.needs) - have)} "
+                                 f"that phase {phase.name!r} does not run")
     return phases
 
 
-__all__ = ["Phase", "Resources", "build_phases", "load_params", "load_recipe", "make_stage"]
+__all__ = ["Job", "Phase", "Resources", "build_phases", "load_params", "load_recipe", "make_stage"]

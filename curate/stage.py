@@ -45,6 +45,10 @@ class Stage:
     columns: ClassVar[dict[str, pa.DataType]] = {}
     #: Columns this stage consumes and the runner may leave out of the written files.
     consumes: ClassVar[tuple[str, ...]] = ()
+    #: Jobs whose artifacts this stage applies. Such a stage has a field ``artifacts: dict[str, str]``
+    #: that the runner fills with {job name: artifact folder} before the phase runs; the run's
+    #: set-up preflight calls ``setup()`` before the jobs ran, with ``artifacts`` empty.
+    needs: ClassVar[tuple[str, ...]] = ()
 
     resources: Resources
 

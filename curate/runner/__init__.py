@@ -22,6 +22,7 @@ from curate.io import fs as cfs
 from curate.io import shards
 from curate.io.inputs import shard_id
 from curate.pipeline import Phase, build_phases
+from curate.runner import jobs as jobs_io
 from curate.runner.local import LocalExecutor
 from curate.runner.progress import Progress
 from curate.runner.shard import ShardTask
@@ -87,6 +88,19 @@ def run(inputs: list[str], out_root: str, recipe: str = "llama3", params: dict |
     try:
         executor.check(phases)  # every stage of every phase sets up before the first shard runs
         for i, phase in enumerate(phases):
+            if phase.jobs:
+                prev = phases[i - 1].name
+                waiting = _unfinished(out_root, phases, i, inputs, failed)
+                if waiting:
+                    log.write(f"[{phase.name}] waits for {waiting} shard(s) of phase {prev!r} that failed; "
+                              "the jobs need every shard: rerun the same command to retry them\n")
+                    break
+                try:
+                    phase = phase.bind(_run_jobs(executor, phase, out_root, prev, log))
+                except Exception as e:  # the phase cannot start; committed shards stay for a rerun
+                    failed[phase.name] = {"_jobs": f"{type(e).__name__}: {e}"}
+                    log.write(f"[{phase.name}] job failed: {type(e).__name__}: {e}\n")
+                    break
             tasks = plan_tasks(phases, i, inputs, out_root)
             done = set(shards.committed(out_root, phase.name))
             todo = [t for t in tasks if t.shard not in done]
@@ -111,6 +125,30 @@ def run(inputs: list[str], out_root: str, recipe: str = "llama3", params: dict |
     result_stats["wall_seconds"] = round(time.time() - t0, 3)
     cfs.write_text_atomic(cfs.join(out_root, "stats.json"), json.dumps(result_stats, indent=1))
     return RunResult(out_root, failed, result_stats, time.time() - t0)
+
+
+def _unfinished(out_root: str, phases: list[Phase], i: int, inputs: list[str], failed: dict) -> int:
+    """Shards of the phase before ``i`` that are not committed (failed now or earlier)."""
+    prev = phases[i - 1].name
+    expected = len(plan_tasks(phases, i - 1, inputs, out_root))
+    return max(len(failed.get(prev, {})), expected - len(shards.committed(out_root, prev)))
+
+
+def _run_jobs(executor, phase: Phase, out_root: str, prev: str, log) -> dict[str, str]:
+    """Run ``phase``'s jobs over the committed shards of ``prev`` (skipping finished ones)."""
+    inputs = {s: shards.kept_path(out_root, prev, s) for s in sorted(shards.committed(out_root, prev))}
+    dirs = {}
+    for job in phase.jobs:
+        dirs[job.name] = jobs_io.job_dir(out_root, job.name)
+        info = jobs_io.done(out_root, job, list(inputs))
+        if info is None:
+            t0 = time.time()
+            log.write(f"[{phase.name}] job {job.name}: {len(inputs)} shard(s) -> {job.partitions} partition(s)\n")
+            jobs_io.prepare(out_root, job, list(inputs))
+            rows = executor.run_job(job, out_root, inputs)
+            info = jobs_io.write_success(out_root, job, list(inputs), rows, time.time() - t0)
+        log.write(f"[{phase.name}] job {job.name}: {info['summary']} ({info['seconds']:.1f} s)\n")
+    return dirs
 
 
 def _write_run_json(out_root, recipe, params, inputs, runner, ray_address, argv, log, phase_names) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from curate.job import Job
 from curate.pipeline import Phase
+from curate.runner import jobs
 from curate.runner.shard import ShardTask, run_shard
 from curate.stage import StageSetupError
 
@@ -46,3 +48,9 @@ class LocalExecutor:
                 yield task, run_shard(phase, task, stages), None
             except Exception as e:  # one bad shard must not stop the others
                 yield task, None, f"{type(e).__name__}: {e}"
+
+    def run_job(self, job: Job, out_root: str, inputs: dict[str, str]) -> int:
+        """Map every input shard, then reduce every partition; returns the artifact rows."""
+        for shard, url in inputs.items():
+            jobs.run_map(job, out_root, shard, url)
+        return sum(jobs.run_reduce(job, out_root, p, list(inputs)) for p in range(job.partitions))

@@ -15,7 +15,9 @@ from collections.abc import Iterable
 
 import ray
 
+from curate.job import Job
 from curate.pipeline import Phase
+from curate.runner import jobs
 from curate.runner.shard import ShardTask, run_shard
 from curate.stage import Stage, StageSetupError
 
@@ -71,6 +73,16 @@ def _run_shard(phase: Phase, task: ShardTask, pools: dict[str, list]) -> dict:
         else:
             stages.append((stage.name, _set_up(stage).process))
     return run_shard(phase, task, stages)
+
+
+@ray.remote(max_retries=2)
+def _job_map(job: Job, out_root: str, shard: str, url: str) -> int:
+    return jobs.run_map(job, out_root, shard, url)
+
+
+@ray.remote(max_retries=2)
+def _job_reduce(job: Job, out_root: str, p: int, shards: list[str]) -> int:
+    return jobs.run_reduce(job, out_root, p, shards)
 
 
 class RayExecutor:
@@ -172,6 +184,19 @@ class RayExecutor:
             for actors in pools.values():
                 for a in actors:
                     ray.kill(a)
+
+    def run_job(self, job: Job, out_root: str, inputs: dict[str, str]) -> int:
+        """Map tasks over the input shards, then one reduce task per partition; returns the artifact rows.
+
+        A failed task raises (the job needs every shard); the map files already written are kept,
+        so a rerun redoes only what is missing.
+        """
+        try:
+            ray.get([_job_map.remote(job, out_root, s, u) for s, u in inputs.items()])
+            shards = list(inputs)
+            return sum(ray.get([_job_reduce.remote(job, out_root, p, shards) for p in range(job.partitions)]))
+        except ray.exceptions.RayError as e:
+            raise RuntimeError(f"job {job.name!r} failed: {_cause(e)}") from None
 
     def _start_pools(self, phase: Phase) -> dict[str, list]:
         pools = {}

@@ -1,0 +1,69 @@
+"""The job interface: a global step over every shard of a phase, partitioned by hash.
+
+Some decisions need the whole corpus: the PII volume of a website, the newest fetch of a
+URL, MinHash clusters, line counts. A job computes them in two steps that the runner
+schedules (Ray tasks, or in-process):
+
+- ``map(batch) -> table``: per batch of one input shard, a partial result with the job's
+  ``key`` column (e.g. per-host counts). The shard's partials are concatenated, passed to
+  ``combine`` (default: ``reduce``'s aggregation is not assumed; identity), split into
+  ``partitions`` by a stable hash of the key and written as one Parquet file per shard.
+- ``reduce(table) -> table``: all partials of one partition, from every shard, to the
+  artifact rows of that partition (e.g. the websites to drop).
+
+A reduce sees one partition only, so no node holds more than about ``1/partitions`` of the
+keys: raise ``partitions`` with the corpus. Artifacts land in ``jobs/<name>/part-NNNNN.parquet``;
+an ordinary stage that lists the job in ``needs`` receives the folder in ``artifacts`` and
+applies it. Like a stage, a job is a small dataclass, cheap to pickle, that never imports Ray.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import ClassVar
+
+import numpy as np
+import pyarrow as pa
+
+
+class Job:
+    """Base class for jobs. Subclasses are dataclasses and set ``name``, ``key`` and ``reads``."""
+
+    name: ClassVar[str] = "job"
+    #: Column of the map output that partitions it.
+    key: ClassVar[str] = "key"
+    #: Input columns the map step reads (the rest of the shard is never loaded).
+    reads: ClassVar[tuple[str, ...]] = ()
+    partitions: int = 16
+
+    def map(self, batch: pa.Table) -> pa.Table:
+        raise NotImplementedError
+
+    def combine(self, table: pa.Table) -> pa.Table:
+        """Shrink one shard's concatenated map output before it is written (default: as is)."""
+        return table
+
+    def reduce(self, table: pa.Table) -> pa.Table:
+        raise NotImplementedError
+
+    def summary(self, artifact_rows: int, seconds: float) -> str:
+        return f"{artifact_rows:,} artifact rows"
+
+    def fingerprint(self) -> str:
+        return f"{self.name}:{self!r}"
+
+
+def partition_of(keys: pa.Array | pa.ChunkedArray, n: int) -> np.ndarray:
+    """A stable partition in [0, n) per key: CRC-32 of strings, a mixed hash of integers.
+
+    Stable across processes and Python versions (``hash()`` is salted per process).
+    """
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks()
+    if pa.types.is_integer(keys.type):
+        x = keys.fill_null(0).to_numpy(zero_copy_only=False).astype(np.uint64)
+        x = (x ^ (x >> np.uint64(33))) * np.uint64(0xFF51AFD7ED558CCD)  # murmur3 finalizer step
+        x ^= x >> np.uint64(33)
+        return (x % np.uint64(n)).astype(np.int32)
+    return np.fromiter((zlib.crc32((k or "").encode("utf-8", "surrogatepass")) % n for k in keys.to_pylist()),
+                       dtype=np.int32, count=len(keys))

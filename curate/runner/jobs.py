@@ -1,0 +1,164 @@
+"""A job's map and reduce steps on disk, shared by the in-process and the Ray runner (no Ray here).
+
+Layout under the output root::
+
+    jobs/<job>/map/part-<shard>.parquet   one shard's partials, one row group per partition
+    jobs/<job>/part-NNNNN.parquet         the artifact, one file per partition
+    jobs/<job>/_SUCCESS.json              written last: the input shards, rows, seconds
+
+Every file is written under a temporary name and moved into place, so a killed job redoes
+only the map files and partitions that are missing. ``_SUCCESS.json`` records the input
+shards: a rerun over other shards (inputs added, failures retried) runs the job again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from curate.io import fs as cfs
+from curate.job import Job, partition_of
+
+PARTITION = "_partition"
+
+
+def job_dir(out_root: str, job: str) -> str:
+    return cfs.join(out_root, "jobs", job)
+
+
+def map_path(out_root: str, job: str, shard: str) -> str:
+    return cfs.join(job_dir(out_root, job), "map", f"part-{shard}.parquet")
+
+
+def part_path(out_root: str, job: str, p: int) -> str:
+    return cfs.join(job_dir(out_root, job), f"part-{p:05d}.parquet")
+
+
+def success_path(out_root: str, job: str) -> str:
+    return cfs.join(job_dir(out_root, job), "_SUCCESS.json")
+
+
+def done(out_root: str, job: Job, shards: list[str]) -> dict | None:
+    """The job's success record if it ran over exactly ``shards`` with this configuration."""
+    path = success_path(out_root, job.name)
+    if not cfs.exists(path):
+        return None
+    info = json.loads(cfs.read_text(path))
+    if info.get("shards") != sorted(shards) or info.get("fingerprint") != job.fingerprint():
+        return None
+    return info
+
+
+def _write_atomic(table: pa.Table, url: str, row_group_size: int | None = None) -> None:
+    fs, path = cfs.get_fs(url)
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    tmp = f"{path}.tmp-{time.time_ns()}"
+    with fs.open(tmp, "wb") as f:
+        pq.write_table(table, f, compression="zstd", row_group_size=row_group_size)
+    cfs.commit(fs, tmp, path)
+
+
+def run_map(job: Job, out_root: str, shard: str, input_url: str) -> int:
+    """Map one shard (skipped when its file exists); returns the rows written."""
+    out = map_path(out_root, job.name, shard)
+    if cfs.exists(out):
+        return -1
+    fs, path = cfs.get_fs(input_url)
+    parts = []
+    with fs.open(path, "rb") as f:
+        pf = pq.ParquetFile(f)
+        cols = [c for c in job.reads if c in pf.schema_arrow.names]
+        missing = set(job.reads) - set(cols)
+        if missing:
+            raise ValueError(f"job {job.name!r}: {input_url} lacks column(s) {sorted(missing)}")
+        for batch in pf.iter_batches(batch_size=8192, columns=cols):
+            parts.append(job.map(pa.Table.from_batches([batch])))
+        if not parts:  # an empty shard still writes a file with the map output's schema
+            parts.append(job.map(pf.schema_arrow.empty_table().select(cols)))
+    table = job.combine(pa.concat_tables(parts, promote_options="permissive"))
+    part = partition_of(table.column(job.key), job.partitions)
+    table = table.append_column(PARTITION, pa.array(part, pa.int32()))
+    table = table.take(pa.array(np.argsort(part, kind="stable")))
+    # One row group per partition run, so a reduce reads only its own rows.
+    counts = np.bincount(part, minlength=job.partitions)
+    _write_partitioned(table, out, counts)
+    return table.num_rows
+
+
+def _write_partitioned(table: pa.Table, url: str, counts: np.ndarray) -> None:
+    fs, path = cfs.get_fs(url)
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    tmp = f"{path}.tmp-{time.time_ns()}"
+    with fs.open(tmp, "wb") as f, pq.ParquetWriter(f, table.schema, compression="zstd") as w:
+        start = 0
+        for n in counts:
+            if n:
+                w.write_table(table.slice(start, int(n)))
+                start += int(n)
+    cfs.commit(fs, tmp, path)
+
+
+def read_partition(url: str, p: int) -> pa.Table:
+    """The rows of partition ``p`` in one map file, reading only the row groups that hold it."""
+    fs, path = cfs.get_fs(url)
+    with fs.open(path, "rb") as f:
+        pf = pq.ParquetFile(f)
+        idx = pf.schema_arrow.get_field_index(PARTITION)
+        groups = []
+        for g in range(pf.num_row_groups):
+            st = pf.metadata.row_group(g).column(idx).statistics
+            if st is None or not st.has_min_max or st.min <= p <= st.max:
+                groups.append(g)
+        if not groups:
+            return pf.schema_arrow.empty_table().drop_columns([PARTITION])
+        t = pf.read_row_groups(groups)
+    return t.filter(pc.equal(t.column(PARTITION), p)).drop_columns([PARTITION])
+
+
+def run_reduce(job: Job, out_root: str, p: int, shards: list[str]) -> int:
+    """Reduce partition ``p`` over the map files of ``shards``; returns the artifact rows."""
+    out = part_path(out_root, job.name, p)
+    if cfs.exists(out):
+        fs, path = cfs.get_fs(out)
+        with fs.open(path, "rb") as f:
+            return pq.ParquetFile(f).metadata.num_rows
+    if not shards:
+        raise ValueError(f"job {job.name!r}: no input shards")
+    tables = [read_partition(map_path(out_root, job.name, s), p) for s in shards]
+    tables = [t for t in tables if t.num_rows] or tables[:1]
+    result = job.reduce(pa.concat_tables(tables, promote_options="permissive"))
+    _write_atomic(result, out)
+    return result.num_rows
+
+
+def prepare(out_root: str, job: Job, shards: list[str]) -> None:
+    """Before a job runs: keep what an unfinished run of the same job can reuse, remove the rest.
+
+    Map files are per shard, so an interrupted run with the same configuration resumes from
+    them; its reduce outputs are kept only when the input shards are the same too. A
+    finished run, or a run with another configuration, starts over.
+    """
+    folder = job_dir(out_root, job.name)
+    config = cfs.join(folder, "_config.json")
+    fs, path = cfs.get_fs(folder)
+    before = json.loads(cfs.read_text(config)) if cfs.exists(config) else {}
+    if before.get("fingerprint") != job.fingerprint() or cfs.exists(success_path(out_root, job.name)):
+        if fs.exists(path):
+            fs.rm(path, recursive=True)
+    elif before.get("shards") != sorted(shards):
+        for p in fs.glob(f"{path}/part-*.parquet"):
+            fs.rm(p)
+    cfs.write_text_atomic(config, json.dumps({"fingerprint": job.fingerprint(), "shards": sorted(shards)}))
+
+
+def write_success(out_root: str, job: Job, shards: list[str], rows: int, seconds: float) -> dict:
+    info = {"job": job.name, "fingerprint": job.fingerprint(), "shards": sorted(shards),
+            "partitions": job.partitions, "rows": rows, "seconds": round(seconds, 3),
+            "summary": job.summary(rows, seconds)}
+    cfs.write_text_atomic(success_path(out_root, job.name), json.dumps(info, indent=1))
+    return info
