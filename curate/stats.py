@@ -33,7 +33,20 @@ def phases_in(out_root: str) -> list[str]:
 
 def compute(out_root: str, phases: list[str] | None = None) -> dict[str, Any]:
     phases = phases or phases_in(out_root)
-    return {"out_root": out_root, "phases": {p: phase_stats(out_root, p) for p in phases}}
+    return {"out_root": out_root, "phases": {p: phase_stats(out_root, p) for p in phases},
+            "jobs": jobs_in(out_root)}
+
+
+def jobs_in(out_root: str) -> dict[str, dict]:
+    """Finished jobs under ``jobs/``: artifact rows, seconds and their one-line summary."""
+    fs, path = cfs.get_fs(cfs.join(out_root, "jobs"))
+    out = {}
+    for p in sorted(fs.glob(f"{path}/*/_SUCCESS.json")):
+        with fs.open(p, "rt", encoding="utf-8") as f:
+            info = json.load(f)
+        out[info["job"]] = {k: info.get(k) for k in ("rows", "seconds", "partitions", "summary")} | {
+            "shards": len(info.get("shards", []))}
+    return out
 
 
 def phase_stats(out_root: str, phase: str) -> dict[str, Any]:
@@ -106,6 +119,8 @@ def format_summary(st: dict[str, Any]) -> str:
                          f"({p['shard_seconds']:,.1f} core-seconds)")
         for shard, err in p["failed"].items():
             lines.append(f"  FAILED {shard}: {err}")
+    for name, j in st.get("jobs", {}).items():
+        lines.append(f"job {name}: {j['summary']} (over {j['shards']} shards, {j['seconds']:,.1f}s)")
     if "wall_seconds" in st:
         lines.append(f"wall time: {st['wall_seconds']:,.1f}s; output: {st['out_root']}")
     return "\n".join(lines)

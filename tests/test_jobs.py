@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import Rec, articles, phase_tables, write_recipe
 
+from curate import stats
 from curate.io import shards
 from curate.job import partition_of
 from curate.pipeline import build_phases
@@ -101,6 +102,9 @@ def test_pii_sites_job_drops_the_leaky_site_across_shards(recipe, two_warcs, tmp
     assert "1 website(s)" in log.getvalue()
     info = json.loads((out / "jobs" / "pii_sites" / "_SUCCESS.json").read_text())
     assert info["rows"] == 1 and len(info["shards"]) == 2
+    st = stats.compute(str(out))
+    assert st["jobs"]["pii_sites"]["rows"] == 1 and st["jobs"]["pii_sites"]["shards"] == 2
+    assert "job pii_sites: 1 website(s)" in stats.format_summary(st)
 
 
 def test_thresholds_are_parameters(recipe, two_warcs, tmp_path):
