@@ -44,14 +44,16 @@ import struct
 import tarfile
 import tempfile
 from collections.abc import Iterable, Iterator
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import numpy as np
 
 #: Bump when ``hash_keys`` or the normalization changes: compiled files are named after it.
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"CURBLK%02d" % FORMAT
-_HEADER = struct.Struct("<8sQQQ")  # magic, n_domains, n_urls, reserved; padded to 64 bytes
+#: magic, n_domains, n_urls, directory bits of each; padded to 64 bytes. Then the domain
+#: hashes and the URL hashes (uint64), then the two directories (uint32), all little-endian.
+_HEADER = struct.Struct("<8sQQII")
 HEADER_BYTES = 64
 #: URL keys longer than this are not looked up; list entries longer than this are dropped at load.
 MAX_URL_KEY = 512
@@ -82,11 +84,16 @@ def _fmix(h: np.ndarray) -> np.ndarray:
     return h
 
 
+_PAD = [b"\0" * i for i in range(8)]
+
+
 def hash_keys(keys: list[bytes]) -> np.ndarray:
     """A 64-bit hash of each byte string, vectorized: 8 bytes per step, mixed by murmur3's finalizer.
 
     Stable across processes and machines (it is stored on disk); not cryptographic. Keys
-    are sorted by length inside each chunk so that step j touches only the keys that long.
+    are sorted by length and zero-padded to 8-byte words in one flat buffer, so that step j
+    touches only the keys longer than 8*j bytes; the length seeds the state, so padding
+    never makes two keys equal.
     """
     out = np.empty(len(keys), dtype=np.uint64)
     for start in range(0, len(keys), _CHUNK):
@@ -94,16 +101,15 @@ def hash_keys(keys: list[bytes]) -> np.ndarray:
         lengths = np.fromiter(map(len, part), dtype=np.int64, count=len(part))
         order = np.argsort(lengths, kind="stable")
         lengths = lengths[order]
-        width = max(8, -(-int(lengths[-1]) // 8) * 8)
-        mat = np.zeros((len(part), width), dtype=np.uint8)
-        mat[np.arange(width) < lengths[:, None]] = np.frombuffer(
-            b"".join([part[i] for i in order.tolist()]), dtype=np.uint8)
-        words = mat.view("<u8")
-        first_live = np.searchsorted((lengths + 7) // 8, np.arange(words.shape[1]), side="right")
+        nwords = (lengths + 7) // 8
+        flat = np.frombuffer(b"".join([k + _PAD[-len(k) % 8] for k in (part[i] for i in order.tolist())]),
+                             dtype="<u8")
+        first = np.concatenate(([0], np.cumsum(nwords)[:-1]))
+        first_live = np.searchsorted(nwords, np.arange(int(nwords[-1]) if len(part) else 0), side="right")
         with np.errstate(over="ignore"):
             h = _SEED ^ (lengths.astype(np.uint64) * _GOLD)
             for j, k in enumerate(first_live.tolist()):
-                h[k:] = _fmix(h[k:] ^ words[k:, j])
+                h[k:] = _fmix(h[k:] ^ flat[first[k:] + j])
             h = _fmix(h ^ _GOLD)
         out[start + order] = h
     return out
@@ -181,23 +187,48 @@ def domain_keys(host: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels)) if labels[i]]
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
+
+
 def split_url(url: str | None) -> tuple[str | None, str]:
     """(raw host, path) of a URL; (None, "") when it has no host or does not parse.
 
-    Userinfo and port are dropped by ``urlsplit``; backslashes count as slashes in
-    http(s) URLs, as browsers (WHATWG URL) read them.
+    What ``urllib.parse.urlsplit(url).hostname`` and ``.path`` give (userinfo and port
+    dropped, IPv6 brackets removed, tabs and newlines removed), with plain string methods:
+    ``urlsplit`` costs 5.6 µs on a URL it has not seen (its cache only helps repeats),
+    this about 1 µs. Backslashes count as slashes in http(s) URLs, as browsers (WHATWG
+    URL) read them. The host is not lowercased here (``normalize_host`` does it).
     """
     if not url:
         return None, ""
     u = url.strip()
-    if "\\" in u and u[:4].lower() == "http":
-        u = u.replace("\\", "/")
-    try:
-        parts = urlsplit(u)
-        host = parts.hostname
-    except ValueError:
+    if "\t" in u or "\n" in u or "\r" in u:
+        u = u.replace("\t", "").replace("\n", "").replace("\r", "")
+    i = u.find("://")
+    if i > 0 and _SCHEME.match(u[:i]):
+        rest = u[i + 3:]
+        if "\\" in rest and u[:4].lower() == "http":
+            rest = rest.replace("\\", "/")
+    elif u.startswith("//"):
+        rest = u[2:]
+    else:
         return None, ""
-    return host, parts.path
+    end = len(rest)
+    for sep in "/?#":
+        j = rest.find(sep, 0, end)
+        if j >= 0:
+            end = j
+    netloc, tail = rest[:end], rest[end:]
+    path = tail.split("?", 1)[0].split("#", 1)[0]
+    host = netloc.rpartition("@")[2]
+    if host.startswith("["):
+        close = host.find("]")
+        if close < 0:
+            return None, ""
+        host = host[1:close]
+    else:
+        host = host.partition(":")[0]
+    return (host or None), path
 
 
 def url_host(host: str) -> str:
@@ -250,18 +281,72 @@ def parse_entry(line: str) -> tuple[str, str] | None:
 # --------------------------------------------------------------------------- lists
 
 
+def directory_bits(n: int) -> int:
+    """Bits of the bucket directory for ``n`` hashes: about 4 hashes per bucket (2**20 buckets for UT1)."""
+    return max(1, (max(n, 1) // 4).bit_length() - 1)
+
+
+def make_directory(hashes: np.ndarray, bits: int) -> np.ndarray:
+    """``dir[b]`` = index of the first hash whose top ``bits`` bits are >= b (2**bits + 1 entries, uint32)."""
+    counts = np.bincount((hashes >> np.uint64(64 - bits)).astype(np.intp), minlength=1 << bits)
+    out = np.zeros((1 << bits) + 1, dtype=np.uint32)
+    np.cumsum(counts, out=out[1:])
+    return out
+
+
+@dataclasses.dataclass
+class HashSet:
+    """Sorted unique 64-bit hashes plus a bucket directory on their top bits.
+
+    A lookup reads the query's bucket bounds from the directory, then compares the few
+    hashes of the bucket (about 4): two or three cache lines per query, where a plain
+    binary search over 4.56M mapped hashes takes 22 dependent reads (measured 2.7 µs per
+    query against 0.1 µs here, batched).
+    """
+
+    hashes: np.ndarray
+    directory: np.ndarray
+    bits: int
+
+    @classmethod
+    def of(cls, hashes: np.ndarray) -> HashSet:
+        bits = directory_bits(len(hashes))
+        return cls(hashes, make_directory(hashes, bits), bits)
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.hashes.nbytes + self.directory.nbytes)
+
+    def contains(self, queries: np.ndarray) -> np.ndarray:
+        """Boolean mask: which ``queries`` are in the set."""
+        n = len(self.hashes)
+        found = np.zeros(len(queries), dtype=bool)
+        if n == 0 or len(queries) == 0:
+            return found
+        top = (queries >> np.uint64(64 - self.bits)).astype(np.intp)
+        lo = self.directory[top].astype(np.intp)
+        span = self.directory[top + 1].astype(np.intp) - lo
+        for k in range(int(span.max())):
+            live = span > k
+            found[live] |= np.asarray(self.hashes[lo[live] + k]) == queries[live]
+        return found
+
+
 @dataclasses.dataclass
 class HashList:
-    """One list: sorted unique hashes of its domain keys and of its URL keys."""
+    """One named list: a HashSet of its domain keys and one of its URL keys."""
 
     name: str
-    domains: np.ndarray
-    urls: np.ndarray
+    domains: HashSet
+    urls: HashSet
     path: str | None = None  # the compiled file, when mapped
 
     @property
     def nbytes(self) -> int:
-        return int(self.domains.nbytes + self.urls.nbytes)
+        return self.domains.nbytes + self.urls.nbytes
 
     def __len__(self) -> int:
         return len(self.domains) + len(self.urls)
@@ -328,7 +413,7 @@ def _hash_blocks(name: str, blocks: Iterable[bytes], path: str | None = None) ->
             doms.append(hash_keys(dkeys))
         if ukeys:
             urls.append(hash_keys(ukeys))
-    return HashList(name, _sorted_unique(doms), _sorted_unique(urls), path)
+    return HashList(name, HashSet.of(_sorted_unique(doms)), HashSet.of(_sorted_unique(urls)), path)
 
 
 def read_file(path: str, name: str | None = None) -> HashList:
@@ -377,15 +462,16 @@ def compile_archive(archive: str, out: str) -> None:
             if member is not None:
                 with tar.extractfile(member) as f:
                     parts.append(_hash_blocks("", _blocks(f)))
-    d = _sorted_unique([p.domains for p in parts])
-    u = _sorted_unique([p.urls for p in parts])
+    d = HashSet.of(_sorted_unique([p.domains.hashes for p in parts]))
+    u = HashSet.of(_sorted_unique([p.urls.hashes for p in parts]))
     directory = os.path.dirname(os.path.abspath(out))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-" + os.path.basename(out))
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(_HEADER.pack(MAGIC, len(d), len(u), 0).ljust(HEADER_BYTES, b"\0"))
-            f.write(d.astype("<u8").tobytes())
-            f.write(u.astype("<u8").tobytes())
+            f.write(_HEADER.pack(MAGIC, len(d), len(u), d.bits, u.bits).ljust(HEADER_BYTES, b"\0"))
+            for part in (d.hashes.astype("<u8"), u.hashes.astype("<u8"), d.directory.astype("<u4"),
+                         u.directory.astype("<u4")):
+                f.write(part.tobytes())
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
@@ -393,17 +479,17 @@ def compile_archive(archive: str, out: str) -> None:
 
 
 def load_compiled(path: str, name: str) -> HashList:
-    """Map a compiled file read-only; the arrays are views of the page cache."""
+    """Map a compiled file read-only; hashes and directories are views of the page cache."""
     with open(path, "rb") as f:
-        magic, nd, nu, _ = _HEADER.unpack(f.read(_HEADER.size))
+        magic, nd, nu, bd, bu = _HEADER.unpack(f.read(_HEADER.size))
     if magic != MAGIC:
-        raise ValueError(f"{path}: not a compiled blocklist")
-    if os.path.getsize(path) != HEADER_BYTES + 8 * (nd + nu):
+        raise ValueError(f"{path}: not a compiled blocklist of format {FORMAT}")
+    dir_d, dir_u = (1 << bd) + 1, (1 << bu) + 1
+    if os.path.getsize(path) != HEADER_BYTES + 8 * (nd + nu) + 4 * (dir_d + dir_u):
         raise ValueError(f"{path}: truncated compiled blocklist")
-    if nd + nu == 0:
-        return HashList(name, np.empty(0, np.uint64), np.empty(0, np.uint64), path)
-    arr = np.memmap(path, dtype="<u8", mode="r", offset=HEADER_BYTES, shape=(nd + nu,))
-    return HashList(name, arr[:nd], arr[nd:], path)
+    hashes = np.memmap(path, dtype="<u8", mode="r", offset=HEADER_BYTES, shape=(nd + nu,))
+    dirs = np.memmap(path, dtype="<u4", mode="r", offset=HEADER_BYTES + 8 * (nd + nu), shape=(dir_d + dir_u,))
+    return HashList(name, HashSet(hashes[:nd], dirs[:dir_d], bd), HashSet(hashes[nd:], dirs[dir_d:], bu), path)
 
 
 def _writable(directory: str) -> bool:
@@ -466,17 +552,8 @@ def load_archive(archive: str, name: str, index_dir: str | None = None) -> HashL
 # --------------------------------------------------------------------------- lookup
 
 
-def contains(sorted_hashes: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Boolean mask: which ``queries`` are in ``sorted_hashes``."""
-    if len(sorted_hashes) == 0 or len(queries) == 0:
-        return np.zeros(len(queries), dtype=bool)
-    idx = np.searchsorted(sorted_hashes, queries)
-    idx[idx == len(sorted_hashes)] = 0
-    return np.asarray(sorted_hashes[idx]) == queries
-
-
-def rows_hit(sorted_hashes: np.ndarray, queries: np.ndarray, row_of: np.ndarray, nrows: int) -> np.ndarray:
-    """Per row: does any of its queries (``row_of[i]`` is query i's row) hit the list?"""
+def rows_hit(hs: HashSet, queries: np.ndarray, row_of: np.ndarray, nrows: int) -> np.ndarray:
+    """Per row: does any of its queries (``row_of[i]`` is query i's row) hit the set?"""
     out = np.zeros(nrows, dtype=bool)
-    out[row_of[contains(sorted_hashes, queries)]] = True
+    out[row_of[hs.contains(queries)]] = True
     return out

@@ -74,11 +74,13 @@ def test_normalize_host(raw, want):
 
 
 @pytest.mark.parametrize("url, host, path", [
-    ("https://user:pw@Example.com:8443/a/b?q=1#f", "example.com", "/a/b"),
+    ("https://user:pw@Example.com:8443/a/b?q=1#f", "Example.com", "/a/b"),
     ("http://[2001:db8::1]:80/x", "2001:db8::1", "/x"),
     ("http://evil.example\\@good.example/", "evil.example", "/@good.example/"),
     ("http://[::1/", None, ""),
-    ("mailto:someone@example.com", None, "someone@example.com"),
+    ("mailto:someone@example.com", None, ""),
+    ("//Example.com/x#frag", "Example.com", "/x"),
+    ("http://a.example\t.com/p\n/q", "a.example.com", "/p/q"),
     ("", None, ""),
     (None, None, ""),
 ])
@@ -140,18 +142,29 @@ def test_build_and_contains():
     hl = bl.build("t", ["Example.com", "*.other.org", "foo.com/bad/path", "# c", ""])
     assert len(hl.domains) == 2 and len(hl.urls) == 1
     q = bl.hash_keys([b"example.com", b"other.org", b"nothere.com", b"foo.com/bad/path"])
-    assert bl.contains(hl.domains, q).tolist() == [True, True, False, False]
-    assert bl.contains(hl.urls, q).tolist() == [False, False, False, True]
-    assert bl.contains(np.empty(0, np.uint64), q).tolist() == [False] * 4
+    assert hl.domains.contains(q).tolist() == [True, True, False, False]
+    assert hl.urls.contains(q).tolist() == [False, False, False, True]
+    assert bl.HashSet.of(np.empty(0, np.uint64)).contains(q).tolist() == [False] * 4
+
+
+@pytest.mark.parametrize("n", [1, 3, 100, 50_000])
+def test_hashset_contains_equals_isin(n):
+    rng = np.random.default_rng(n)
+    hashes = np.unique(rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True))
+    hs = bl.HashSet.of(hashes)
+    assert hs.directory[-1] == len(hashes) and np.all(np.diff(hs.directory.astype(np.int64)) >= 0)
+    q = np.concatenate([rng.choice(hashes, 500), rng.integers(0, 2**64 - 1, 500, dtype=np.uint64),
+                        np.array([0, 2**64 - 1], dtype=np.uint64), hashes[:1] + np.uint64(1)])
+    assert hs.contains(q).tolist() == np.isin(q, hashes).tolist()
 
 
 def test_compile_archive_is_keyed_by_sha_and_memory_mapped(tmp_path):
     arc = write_ut1(tmp_path / "a.tar.gz", folder="adult/")
     idx = tmp_path / "idx"
     hl = bl.load_archive(arc, "ut1", str(idx))
-    assert isinstance(hl.domains.base, np.memmap) or isinstance(hl.domains, np.memmap)
+    assert isinstance(hl.domains.hashes.base, np.memmap) or isinstance(hl.domains.hashes, np.memmap)
     assert (len(hl.domains), len(hl.urls)) == (len(DOMAINS), len(URLS))
-    assert list(hl.domains) == sorted(hl.domains)
+    assert list(hl.domains.hashes) == sorted(hl.domains.hashes)
     files = sorted(os.listdir(idx))
     assert [f for f in files if f.endswith(".u64")] == [f"a.tar.gz.{bl.sha256_file(arc)[:16]}.v{bl.FORMAT}.u64"]
     assert not [f for f in files if f.startswith(".tmp")]
@@ -192,7 +205,7 @@ def test_truncated_compiled_file_is_refused(tmp_path):
     arc = write_ut1(tmp_path / "t.tar.gz")
     hl = bl.load_archive(arc, "ut1", str(tmp_path / "idx"))
     with open(hl.path, "r+b") as f:
-        f.truncate(os.path.getsize(hl.path) - 8)
+        f.truncate(os.path.getsize(hl.path) - 4)
     with pytest.raises(ValueError, match="truncated"):
         bl.load_compiled(hl.path, "ut1")
 
@@ -377,7 +390,7 @@ def test_real_ut1_asset(tmp_path):
     st.setup()
     ut1 = st._deny[0][0]
     assert (len(ut1.domains), len(ut1.urls)) == (4_558_940, 19_587)  # every entry distinct: no collision
-    assert ut1.domains.nbytes == 8 * 4_558_940
+    assert ut1.domains.hashes.nbytes == 8 * 4_558_940 and ut1.domains.bits == 20
     assert os.path.dirname(ut1.path) in (os.path.dirname(archive), os.path.join(assets.cache_dir(), "compiled"))
     got = reasons(st, ["https://0-1avsex.com/", "https://www.0-1avsex.com/x", "https://0b1-bofa.org/bofa/wb/1",
                        "https://en.wikipedia.org/wiki/Main_Page", "https://www.bbc.co.uk/news",

@@ -148,19 +148,22 @@ class UrlFilter(Stage):
         if not hasattr(self, "_allow"):
             self.setup()
         n = len(urls)
+        want_d = any(on and len(hl.domains) for hl, on, _ in self._deny) or any(len(a.domains) for a in self._allow)
+        want_u = any(on and len(hl.urls) for hl, _, on in self._deny) or any(len(a.urls) for a in self._allow)
         dkeys: list[str] = []
         drow: list[int] = []
         ukeys: list[str] = []
         urow: list[int] = []
-        for i, (url, host_col) in enumerate(zip(urls, hosts)):
+        for i, (url, host_col) in enumerate(zip(urls, hosts) if want_d or want_u else ()):
             raw, path = bl.split_url(url) if isinstance(url, str) else (None, "")
             host = bl.normalize_host(raw if raw else host_col if isinstance(host_col, str) else None)
             if host is None:
                 continue
-            keys = bl.domain_keys(host)
-            dkeys += keys
-            drow += [i] * len(keys)
-            if path:
+            if want_d:
+                keys = bl.domain_keys(host)
+                dkeys += keys
+                drow += [i] * len(keys)
+            if want_u and path:
                 keys = bl.url_keys(host, path)
                 ukeys += keys
                 urow += [i] * len(keys)
@@ -188,13 +191,14 @@ class UrlFilter(Stage):
 
     def word_reason(self, url: str) -> str | None:
         """datatrove's URL word rules (banned, soft, subword, in its order) on one URL."""
-        text = url_text(url)
+        tokens = _NON_ALNUM.split(url_text(url))
         if self._banned or self._soft:
-            tokens = set(_NON_ALNUM.split(text))
-            if not self._banned.isdisjoint(tokens):
+            unique = set(tokens)
+            if not self._banned.isdisjoint(unique):
                 return "url_words:banned"
-            if self._soft and len(self._soft.intersection(tokens)) >= self.soft_threshold:
+            if self._soft and len(self._soft.intersection(unique)) >= self.soft_threshold:
                 return "url_words:soft"
-        if self._subwords is not None and next(self._subwords.iter(_NON_ALNUM.sub("", text)), None) is not None:
+        # the tokens joined are the URL with its non-alphanumerics removed (datatrove's normalize)
+        if self._subwords is not None and next(self._subwords.iter("".join(tokens)), None) is not None:
             return "url_words:subword"
         return None
