@@ -2,16 +2,22 @@
 
 Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
 
-1. PII and safety filtering ........ issue 4
-2. Text extraction and cleaning .... ``extract`` (this recipe; math and code: issue 3)
+1. PII and safety filtering ........ ``url_filter`` (unsafe and adult domains, URL words),
+   ``pii`` (redaction, ``pii_count``), the ``pii_sites`` job and ``pii_site_filter``
+   (websites with a high volume of PII)
+2. Text extraction and cleaning .... ``extract`` (math as LaTeX, code verbatim, no markdown)
+   Language identification ......... ``language`` (fastText lid.176; later steps run per language)
+   Dirty words ..................... ``dirty_words`` (``dirty_word_ratio``; issue 6 thresholds it)
 3. De-duplication (URL, document, line) ... issue 5
 4. Heuristic filtering ............. issue 6
 5. Model-based quality filtering ... issue 7
 6. Code and reasoning data, multilingual data, knowledge categories ... issue 7
 7. Data mix ........................ issue 8 (``curate mix``)
 
-Extraction runs first in practice: the safety filters need the URL only, but the PII
-and dirty-word steps read the extracted text. Parameters live in ``llama3.toml``.
+The URL filter runs before extraction (it needs the URL only, and a dropped page is never
+parsed); PII redaction, language id and dirty words read the extracted text. Dropping a
+website for its PII volume needs every document of the site, so it is a job between the
+``extract`` and ``safety`` phases. Parameters live in ``llama3.toml``.
 """
 
 from __future__ import annotations
@@ -20,13 +26,24 @@ from typing import Any
 
 from curate.io.warc import WarcReader
 from curate.pipeline import Phase, make_stage
+from curate.stages.dirty_words import DirtyWords
 from curate.stages.extract import Extract
+from curate.stages.language import Language
+from curate.stages.pii import Pii
+from curate.stages.pii_sites import PiiSiteFilter, PiiSites
+from curate.stages.url_filter import UrlFilter
 
 
 def build(params: dict[str, Any]) -> list[Phase]:
     reader = WarcReader(**params.get("read", {}))
+    pii_sites = dict(params.get("pii_sites", {}))
     return [
         Phase("extract", reader=reader, keep_html=params.get("keep_html", False), stages=[
+            make_stage(UrlFilter, params.get("url_filter")),
             make_stage(Extract, params.get("extract")),
+            make_stage(Pii, params.get("pii")),
+            make_stage(Language, params.get("language")),
+            make_stage(DirtyWords, params.get("dirty_words")),
         ]),
+        Phase("safety", jobs=[PiiSites(**pii_sites)], stages=[PiiSiteFilter()]),
     ]

@@ -96,12 +96,13 @@ def test_run_then_stats_and_inspect(small_warc, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(small_warc), "-o", str(out), "--runner", "local"]) == 0
     cap = capsys.readouterr()
-    assert "curate run: 1 input file(s)" in cap.err and "extract [extract]" in cap.err
+    assert "curate run: 1 input file(s)" in cap.err
+    assert "extract [url_filter, extract, pii, language, dirty_words] -> safety [pii_site_filter]" in cap.err
     assert "documents in" in cap.out and f"curate inspect {out}" in cap.out
     assert main(["stats", str(out), "--json"]) == 0
     st = json.loads(capsys.readouterr().out)["phases"]["extract"]
     assert (st["kept"], st["rejected"]) == (8, 5)
-    assert main(["inspect", str(out), "--reason", "not_html", "--json", "-n", "10"]) == 0
+    assert main(["inspect", str(out), "--phase", "extract", "--reason", "not_html", "--json", "-n", "10"]) == 0
     docs = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert sorted(d["drop_reason"] for d in docs) == ["not_html:application/json", "not_html:image/png"]
 

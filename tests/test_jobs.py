@@ -180,7 +180,7 @@ def test_reduce_reads_only_its_partition(tmp_path):
 
 
 def test_empty_shard_and_null_values(tmp_path):
-    job = PiiSites()
+    job = PiiSites(min_pii=5)
     src = tmp_path / "empty.parquet"
     schema = pa.schema([("host", pa.string()), ("pii_count", pa.int32()), ("text", pa.string())])
     pq.write_table(schema.empty_table(), src)

@@ -14,8 +14,8 @@ every document of a host, so it is a job:
 Defaults: 2 spans per 1,000 characters is about one phone number or email per short
 paragraph across the whole site, far above a business site's footer contact (one or two
 spans on pages of several thousand characters) and typical of people-search, leaked-list
-and directory sites; ``min_pii=5`` keeps a single short contact page from taking its site
-down. The website is the URL host as the reader wrote it.
+and directory sites; ``min_pii=10`` asks for a volume, so that one short page with a few
+contacts or documented test numbers does not take its site down. The website is the URL host as the reader wrote it.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class PiiSites(Job):
     reads: ClassVar[tuple[str, ...]] = (schema.HOST, "pii_count", schema.TEXT)
 
     max_per_kchar: float = 2.0
-    min_pii: int = 5
+    min_pii: int = 10
     min_docs: int = 1
     partitions: int = 16
 
