@@ -87,23 +87,29 @@ _EMAIL = re.compile(
     r"@((?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}([A-Za-z]{2,24}))"
     r"(?![A-Za-z0-9\-]|\.[A-Za-z0-9])")
 #: Extensions that follow ``name@2x`` in asset names; none is a top-level domain in use.
-_FILE_EXT = frozenset("png jpg jpeg gif svg webp bmp ico tif tiff css js json xml pdf mp4 webm mp3 txt".split())
+_FILE_EXT = frozenset(
+    "png jpg jpeg gif svg webp bmp ico tif tiff css js json xml pdf mp4 webm mp3 txt".split())
+
+
+_LOCAL_TAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}$")
 
 
 def find_emails(text: str) -> list[Span]:
+    """Emails, looked for around each ``@``: the local part is the run of local-part
+    characters before it (at most 64), then one anchored match."""
     out: list[Span] = []
     at = text.find("@")
     n = len(text)
+    prev_end = 0
     while at >= 0:
         nxt = at + 1
-        m = _EMAIL.search(text, max(0, at - 64), min(n, at + 260))
-        while m is not None and m.end() <= at:  # a match that ends before this '@' (impossible, kept safe)
-            m = _EMAIL.search(text, m.end(), min(n, at + 260))
-        if m is not None and m.start() < at < m.end():
+        tail = _LOCAL_TAIL.search(text, max(prev_end, at - 64), at)
+        m = _EMAIL.match(text, tail.start(), min(n, at + 260)) if tail is not None else None
+        if m is not None:
             local = m.group(1)
             if ".." not in local and m.group(3).lower() not in _FILE_EXT:
                 out.append(Span(m.start(), m.end(), "email"))
-            nxt = m.end()
+            nxt = prev_end = m.end()
         at = text.find("@", nxt)
     return out
 
@@ -150,6 +156,8 @@ def _phone_regions(run: str, regions: Sequence[str]) -> list[str]:
     if run.isdigit() and not _bare_ok(run):
         return []
     groups = _GROUPS.findall(run)
+    if max(map(len, groups)) < 2:  # "1 2 3 4 5 6 7", "1.1.1.1.1": nobody writes a phone digit by digit
+        return []
     keep: list[str] = []
     for region in regions:
         prefix, pattern, lengths = _screen(region)
@@ -324,7 +332,9 @@ def _find_ipv6(text: str) -> list[Span]:
 
 # --------------------------------------------------------------------------- card
 
-_CARD = re.compile(r"[0-9](?<![\w\-./=][0-9])(?<![0-9][ \-][0-9])(?:[ \-]?[0-9]){12,18}(?![\w\-]|[ \-][0-9]|\.[0-9])")
+_CARD = re.compile(
+    r"[0-9](?<![\w\-./=][0-9])(?<![0-9][ \-][0-9])"  # not inside a word, a path, a query or a longer number
+    r"(?:[ \-]?[0-9]){12,18}(?![\w\-]|[ \-][0-9]|\.[0-9])")
 _SEP = re.compile(r"[ \-]")
 
 
@@ -401,7 +411,10 @@ IBAN_LENGTHS: dict[str, int] = {
     "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
     **{cc: 27 for cc in ("GF", "GP", "MQ", "RE", "PF", "TF", "YT", "NC", "PM", "WF", "BL", "MF")},
 }
-_IBAN = re.compile(r"(?<![\w\-])[A-Za-z]{2}[0-9]{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)(?![\w\-])")
+_IBAN = re.compile(
+    r"(?<![\w\-])[A-Za-z]{2}[0-9]{2}"  # country code, check digits
+    r"(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)"  # BBAN, contiguous or grouped by 4
+    r"(?![\w\-])")
 
 
 def iban_ok(iban: str) -> bool:
@@ -442,7 +455,9 @@ def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> list[Span]:
 
 # --------------------------------------------------------------------------- ssn
 
-_SSN = re.compile(r"([0-9])(?<![\w\-./=][0-9])(?<![0-9][ \-.][0-9])([0-9]{2})-([0-9]{2})-([0-9]{4})(?![\w\-]|\.[0-9])")
+_SSN = re.compile(
+    r"([0-9])(?<![\w\-./=][0-9])(?<![0-9][ \-.][0-9])"  # not inside a word, a path or a longer number
+    r"([0-9]{2})-([0-9]{2})-([0-9]{4})(?![\w\-]|\.[0-9])")
 
 
 def ssn_ok(area: str, group: str, serial: str) -> bool:
@@ -460,13 +475,32 @@ def find_ssns(text: str, lo: int = 0, hi: int | None = None) -> list[Span]:
 
 
 def resolve(spans: Iterable[Span]) -> list[Span]:
-    """Non-overlapping spans in text order: by type priority, then longer, then earlier."""
+    """Non-overlapping spans in text order: by type priority, then longer, then earlier.
+
+    Spans are grouped into clusters of transitive overlap (one sort); the greedy choice
+    only runs inside a cluster, so a page with thousands of spans stays linear.
+    """
+    out: list[Span] = []
+    cluster: list[Span] = []
+    end = -1
+    for sp in sorted(set(spans)):
+        if cluster and sp.start >= end:
+            out += _greedy(cluster)
+            cluster = []
+        cluster.append(sp)
+        end = max(end, sp.end) if len(cluster) > 1 else sp.end
+    out += _greedy(cluster)
+    return out
+
+
+def _greedy(cluster: list[Span]) -> list[Span]:
+    if len(cluster) < 2:
+        return cluster
     taken: list[Span] = []
-    for sp in sorted(spans, key=lambda s: (PRIORITY[s.type], s.start - s.end, s.start)):
+    for sp in sorted(cluster, key=lambda s: (PRIORITY[s.type], s.start - s.end, s.start)):
         if all(sp.end <= t.start or sp.start >= t.end for t in taken):
             taken.append(sp)
-    taken.sort()
-    return taken
+    return sorted(taken)
 
 
 #: Maximal runs of digits and the separators numbers are written with: one scan of the text
