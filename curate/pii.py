@@ -413,7 +413,8 @@ IBAN_LENGTHS: dict[str, int] = {
 }
 _IBAN = re.compile(
     r"(?<![\w\-])[A-Za-z]{2}[0-9]{2}"  # country code, check digits
-    r"(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)"  # BBAN, contiguous or grouped by 4
+    # the BBAN, contiguous or in groups of 4
+    r"(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)"
     r"(?![\w\-])")
 
 
