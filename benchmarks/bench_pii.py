@@ -147,7 +147,8 @@ def speed(texts: list[str], repeat: int, dt_fmt) -> dict:
         dt_best = min(dt_best, time.perf_counter() - t0)
     chars = sum(map(len, texts))
     return {"docs": len(texts), "mean_chars": chars / len(texts), "pii_spans": spans,
-            "curate_seconds": best, "curate_docs_per_s": len(texts) / best, "curate_mb_per_s": chars / best / 1e6,
+            "curate_seconds": best, "curate_docs_per_s": len(texts) / best,
+            "curate_mb_per_s": chars / best / 1e6,
             "datatrove_seconds": dt_best, "datatrove_docs_per_s": len(texts) / dt_best}
 
 
@@ -191,8 +192,8 @@ def main() -> None:
     print(common.markdown_table(
         ["docs", "mean chars", "PII spans", "curate pii stage docs/s/core", "curate MB/s",
          "datatrove PIIFormatter docs/s/core (email+IP only)"],
-        [[sp["docs"], round(sp["mean_chars"]), sp["pii_spans"], sp["curate_docs_per_s"], sp["curate_mb_per_s"],
-          sp["datatrove_docs_per_s"]]]))
+        [[sp["docs"], round(sp["mean_chars"]), sp["pii_spans"], sp["curate_docs_per_s"],
+          sp["curate_mb_per_s"], sp["datatrove_docs_per_s"]]]))
     common.write_json(args.json, {"machine": common.machine_info(), "core": core, "quality": quality,
                                   "speed": sp, "args": vars(args)})
 
