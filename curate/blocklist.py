@@ -356,8 +356,14 @@ def _sorted_unique(parts: list[np.ndarray]) -> np.ndarray:
     """Sorted, deduplicated concatenation (a sort: numpy 2's hash-based ``unique`` is 10x slower here)."""
     if not parts:
         return np.empty(0, dtype=np.uint64)
-    a = np.sort(np.concatenate(parts))
-    return a[np.concatenate(([True], a[1:] != a[:-1]))] if len(a) else a
+    a = np.concatenate(parts)
+    a.sort()
+    if len(a) < 2:
+        return a
+    keep = np.empty(len(a), dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a if keep.all() else a[keep]
 
 
 #: A line that is already a normalized domain (lowercase ascii, no dot at either end): no parsing needed.
