@@ -314,14 +314,16 @@ def main() -> None:
     ap.add_argument("--payload", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
+    if args.child == "compile":  # its own argument: the payload's URLs would count in its peak RSS
+        common.pin_one_core(args.core)
+        print(json.dumps(child_compile(args.payload)))
+        return
     if args.child:
         common.pin_one_core(args.core)
         with open(args.payload) as f:
             p = json.load(f)
         inputs = {k: tuple(v) for k, v in p["inputs"].items()}
-        if args.child == "compile":
-            res = child_compile(p["archive"])
-        elif args.child == "curate":
+        if args.child == "curate":
             res = child_curate(p["archive"], p["words"], inputs, args.repeat)
         else:
             res = child_datatrove(inputs, args.repeat)
@@ -340,7 +342,7 @@ def main() -> None:
         json.dump({"archive": archive, "words": words, "inputs": inputs}, f)
         payload = f.name
     try:
-        comp = run_child("compile", payload, args, core)
+        comp = run_child("compile", archive, args, core)
         cur = run_child("curate", payload, args, core)
         dt = None if args.no_datatrove else run_child("datatrove", payload, args, core)
     finally:
