@@ -1,7 +1,7 @@
 """Domain and URL blocklists as sorted arrays of 64-bit hashes: compile once, mmap, look up in bulk.
 
 The UT1 adult list (``ut1-adult`` asset, as datatrove 0.10.1 ships it) holds 4,558,940
-domains (124 MB of text) and 19,586 URLs. datatrove's ``URLFilter`` keeps them in Python
+domains (124 MB of text) and 19,587 URLs. datatrove's ``URLFilter`` keeps them in Python
 sets of ``str``, built in every worker (hundreds of MB each). Here each normalized entry
 becomes one 64-bit hash; the sorted ``uint64`` array (4.56M x 8 B = 36.5 MB, plus a 4 MiB
 bucket directory, see ``HashSet``) is written
@@ -12,7 +12,7 @@ shared by all worker processes of the node, and a worker's private memory does n
 with the list.
 
 Lookup hashes a whole batch of keys at once (``hash_keys``, numpy, no Python loop per key)
-and tests them with one ``numpy.searchsorted`` per list.
+and tests them through each list's bucket directory (``HashSet.contains``).
 
 Matching follows squidGuard, the filter UT1 lists are written for (squidGuard
 configuration documentation, "Domainlists" and "URLlists"):
