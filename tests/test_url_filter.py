@@ -377,15 +377,11 @@ def test_a_punctuation_only_word_does_not_ban_every_url(lists):
     assert _datatrove_filter(lists["words_dir"])("http://e.com/ok/") == "url_words:banned"
 
 
-def test_real_ut1_asset(tmp_path):
+def test_real_ut1_asset(tmp_path, assets_ready):
     """The pinned UT1 archive: sizes, a few listed and unlisted hosts, the compiled file beside it."""
     from curate import assets
 
-    try:
-        archive = assets.path("ut1-adult", "adult-blacklists.tar.gz")
-        assets.path("url-words", "banned_words.txt")
-    except assets.AssetMissing as e:
-        pytest.skip(str(e))
+    archive = assets.path("ut1-adult", "adult-blacklists.tar.gz")
     st = UrlFilter()
     st.setup()
     ut1 = st._deny[0][0]
