@@ -205,3 +205,13 @@ def test_sample_command_and_run(tmp_path, capsys):
     assert main(["run", str(path), "-o", str(out), "--runner", "local"]) == 0
     kept, _ = phase_tables(out)
     assert kept.num_rows > 0 and all(kept.column("text").to_pylist())
+
+
+def test_a_run_without_assets_names_them_and_the_command(small_warc, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CURATE_ASSETS_DIR", str(tmp_path / "empty-cache"))
+    out = tmp_path / "out"
+    assert main(["run", str(small_warc), "-o", str(out), "--runner", "local"]) == 3
+    err = capsys.readouterr().err
+    assert "stage 'url_filter' cannot set up" in err and "curate assets fetch" in err
+    assert "curate assets import" in err
+    assert not (out / "extract").exists()  # nothing ran
