@@ -154,7 +154,7 @@ def status() -> list[dict]:
     return rows
 
 
-def _sha256(p: str) -> str:
+def sha256_file(p: str) -> str:
     h = hashlib.sha256()
     with open(p, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -164,7 +164,7 @@ def _sha256(p: str) -> str:
 
 def _install(asset: Asset, f: File, src: str, origin: str) -> str:
     """Verify ``src`` against the pin and move a copy into the cache atomically."""
-    got = _sha256(src)
+    got = sha256_file(src)
     if got != f.sha256:
         raise AssetError(f"{origin}: sha256 {got} does not match the pinned {f.sha256} of asset "
                          f"{asset.name!r} ({f.member}); the source changed since version {asset.version}")

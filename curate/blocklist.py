@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import ipaddress
 import os
 import re
@@ -50,6 +49,8 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
 import numpy as np
+
+from curate.assets import sha256_file
 
 #: Bump when ``hash_keys`` or the normalization changes: compiled files are named after it.
 FORMAT = 2
@@ -438,14 +439,6 @@ def list_name(path: str) -> str:
 
 
 # --------------------------------------------------------------------------- UT1 archive, compiled
-
-
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _archive_members(tar: tarfile.TarFile) -> tuple[tarfile.TarInfo | None, tarfile.TarInfo | None]:
