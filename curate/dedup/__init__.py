@@ -1,0 +1,1 @@
+"""Deduplication: URL keep-newest, MinHash near-duplicate documents, repeated lines (Llama 3, section 3.1.1)."""
