@@ -25,6 +25,9 @@ from typing import ClassVar
 import numpy as np
 import pyarrow as pa
 
+#: A virtual input column: list it in ``reads`` and the map step's batches carry the shard id.
+SHARD = "_shard"
+
 
 class Job:
     """Base class for jobs. Subclasses are dataclasses and set ``name``, ``key`` and ``reads``."""
@@ -32,8 +35,11 @@ class Job:
     name: ClassVar[str] = "job"
     #: Column of the map output that partitions it.
     key: ClassVar[str] = "key"
-    #: Input columns the map step reads (the rest of the shard is never loaded).
+    #: Input columns the map step reads (the rest of the shard is never loaded); ``SHARD`` adds the shard id.
     reads: ClassVar[tuple[str, ...]] = ()
+    #: Set to an artifact column (e.g. ``SHARD``) to write each partition sorted by it, so that an
+    #: apply stage reads only the rows of its own shard (``curate.runner.jobs.read_routed``).
+    route: ClassVar[str | None] = None
     partitions: int = 16
 
     def map(self, batch: pa.Table) -> pa.Table:

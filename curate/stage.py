@@ -55,6 +55,10 @@ class Stage:
     def setup(self) -> None:
         """Load models, word lists and blocklists; called once per worker, never in ``__init__``."""
 
+    def begin_shard(self, shard: str) -> None:
+        """Called before a shard's first batch (in-task stages only): an apply stage loads the
+        rows of its job's artifact that concern this shard (see ``Job.route``)."""
+
     def process(self, batch: pa.Table) -> pa.Table:
         raise NotImplementedError
 

@@ -8,7 +8,8 @@ Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
 2. Text extraction and cleaning .... ``extract`` (math as LaTeX, code verbatim, no markdown)
    Language identification ......... ``language`` (fastText lid.176; later steps run per language)
    Dirty words ..................... ``dirty_words`` (``dirty_word_ratio``; issue 6 thresholds it)
-3. De-duplication (URL, document, line) ... issue 5
+3. De-duplication .................. URL: the ``url_dedup`` job and ``url_dedup_filter`` keep the
+   newest fetch of each normalized URL; document (MinHash) and line level: issue 5
 4. Heuristic filtering ............. issue 6
 5. Model-based quality filtering ... issue 7
 6. Code and reasoning data, multilingual data, knowledge categories ... issue 7
@@ -17,7 +18,7 @@ Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
 The URL filter runs before extraction (it needs the URL only, and a dropped page is never
 parsed); PII redaction, language id and dirty words read the extracted text. Dropping a
 website for its PII volume needs every document of the site, so it is a job between the
-``extract`` and ``safety`` phases. Parameters live in ``llama3.toml``.
+``extract`` and ``safety`` phases; likewise keeping the newest fetch of a URL (``url_dedup``). Parameters live in ``llama3.toml``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from curate.stages.extract import Extract
 from curate.stages.language import Language
 from curate.stages.pii import Pii
 from curate.stages.pii_sites import PiiSiteFilter, PiiSites
+from curate.stages.url_dedup import UrlDedup, UrlDedupFilter
 from curate.stages.url_filter import UrlFilter
 
 
@@ -46,4 +48,5 @@ def build(params: dict[str, Any]) -> list[Phase]:
             make_stage(DirtyWords, params.get("dirty_words")),
         ]),
         Phase("safety", jobs=[PiiSites(**pii_sites)], stages=[PiiSiteFilter()]),
+        Phase("url_dedup", jobs=[UrlDedup(**params.get("url_dedup", {}))], stages=[UrlDedupFilter()]),
     ]

@@ -50,7 +50,7 @@ def tmp_files(root) -> list[str]:
 def test_run_writes_kept_and_rejected(small_warc, tmp_path):
     out = tmp_path / "out"
     result = run_local([small_warc], out)
-    assert result.ok and result.failed == {"extract": {}, "safety": {}}
+    assert result.ok and result.failed == {"extract": {}, "safety": {}, "url_dedup": {}}
     kept, rejected = phase_tables(out)
     expected_kept = [f"https://news.example.com/story/{i}" for i in range(8)]
     assert kept.column("url").to_pylist() == expected_kept
@@ -71,7 +71,7 @@ def test_run_writes_kept_and_rejected(small_warc, tmp_path):
     # run.json records what ran; stats.json is what stats.compute reads from the files
     info = json.loads((out / "run.json").read_text())
     assert info["inputs"] == [str(small_warc)] and info["recipe"] == "llama3" and info["runner"] == "local"
-    assert info["phases"] == ["extract", "safety"] and info["versions"]["curate"]
+    assert info["phases"] == ["extract", "safety", "url_dedup"] and info["versions"]["curate"]
     assert info["params"] == load_params("llama3")
     st = json.loads((out / "stats.json").read_text())
     fresh = stats.compute(str(out))
@@ -294,10 +294,12 @@ def test_memory_output_root(small_warc):
     sid = shard_id(str(small_warc))
     base = root.removeprefix("memory://")
     found = sorted(p.lstrip("/").removeprefix(base).lstrip("/") for p in fs.find(base))
-    per_phase = [f"{ph}/{f}" for ph in ("extract", "safety")
+    per_phase = [f"{ph}/{f}" for ph in ("extract", "safety", "url_dedup")
                  for f in (f"part-{sid}.parquet", f"rejected/part-{sid}.parquet", f"_markers/{sid}.json")]
     job = ["jobs/pii_sites/_config.json", "jobs/pii_sites/_SUCCESS.json", f"jobs/pii_sites/map/part-{sid}.parquet"]
     job += [f"jobs/pii_sites/part-{p:05d}.parquet" for p in range(16)]
+    job += [f"jobs/url_dedup/{f}" for f in ("_config.json", "_SUCCESS.json", f"map/part-{sid}.parquet")]
+    job += [f"jobs/url_dedup/part-{p:05d}.parquet" for p in range(16)]
     assert found == sorted(["run.json", "stats.json", *per_phase, *job])
     with fs.open(f"{root}/extract/part-{sid}.parquet", "rb") as f:
         kept = pq.read_table(f)

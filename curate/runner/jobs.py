@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from curate.io import fs as cfs
-from curate.job import Job, partition_of
+from curate.job import SHARD, Job, partition_of
 
 PARTITION = "_partition"
 
@@ -73,13 +73,19 @@ def run_map(job: Job, out_root: str, shard: str, input_url: str) -> int:
     with fs.open(path, "rb") as f:
         pf = pq.ParquetFile(f)
         cols = [c for c in job.reads if c in pf.schema_arrow.names]
-        missing = set(job.reads) - set(cols)
+        missing = set(job.reads) - set(cols) - {SHARD}
         if missing:
             raise ValueError(f"job {job.name!r}: {input_url} lacks column(s) {sorted(missing)}")
+
+        def with_shard(t: pa.Table) -> pa.Table:
+            if SHARD not in job.reads:
+                return t
+            return t.append_column(SHARD, pa.array([shard] * t.num_rows, pa.string()))
+
         for batch in pf.iter_batches(batch_size=8192, columns=cols):
-            parts.append(job.map(pa.Table.from_batches([batch])))
+            parts.append(job.map(with_shard(pa.Table.from_batches([batch]))))
         if not parts:  # an empty shard still writes a file with the map output's schema
-            parts.append(job.map(pf.schema_arrow.empty_table().select(cols)))
+            parts.append(job.map(with_shard(pf.schema_arrow.empty_table().select(cols))))
     table = job.combine(pa.concat_tables(parts, promote_options="permissive"))
     part = partition_of(table.column(job.key), job.partitions)
     table = table.append_column(PARTITION, pa.array(part, pa.int32()))
@@ -120,6 +126,40 @@ def read_partition(url: str, p: int) -> pa.Table:
     return t.filter(pc.equal(t.column(PARTITION), p)).drop_columns([PARTITION])
 
 
+#: Rows per row group of a routed artifact: an apply task reads the groups whose range holds its shard.
+ROUTED_ROW_GROUP = 65536
+
+
+def read_routed(folder: str, column: str, value: str, columns: list[str] | None = None) -> pa.Table | None:
+    """Rows of a routed artifact (every partition file in ``folder``) whose ``column`` equals ``value``.
+
+    Reads only the row groups whose min/max statistics can hold ``value``; None when the folder has
+    no artifact files (the job has not run).
+    """
+    fs, path = cfs.get_fs(folder)
+    files = sorted(fs.glob(f"{path}/part-*.parquet"))
+    if not files:
+        return None
+    want = None if columns is None else list(dict.fromkeys([*columns, column]))
+    out = []
+    for p in files:
+        with fs.open(p, "rb") as f:
+            pf = pq.ParquetFile(f)
+            idx = pf.schema_arrow.get_field_index(column)
+            if idx < 0:
+                raise ValueError(f"{p}: artifact has no column {column!r}")
+            groups = []
+            for g in range(pf.num_row_groups):
+                st = pf.metadata.row_group(g).column(idx).statistics
+                if st is None or not st.has_min_max or st.min <= value <= st.max:
+                    groups.append(g)
+            t = pf.read_row_groups(groups, columns=want) if groups else pf.schema_arrow.empty_table()
+            if want is not None:
+                t = t.select(want)
+        out.append(t.filter(pc.equal(t.column(column), value)))
+    return pa.concat_tables(out)
+
+
 def run_reduce(job: Job, out_root: str, p: int, shards: list[str]) -> int:
     """Reduce partition ``p`` over the map files of ``shards``; returns the artifact rows."""
     out = part_path(out_root, job.name, p)
@@ -132,7 +172,9 @@ def run_reduce(job: Job, out_root: str, p: int, shards: list[str]) -> int:
     tables = [read_partition(map_path(out_root, job.name, s), p) for s in shards]
     tables = [t for t in tables if t.num_rows] or tables[:1]
     result = job.reduce(pa.concat_tables(tables, promote_options="permissive"))
-    _write_atomic(result, out)
+    if job.route:
+        result = result.sort_by(job.route)
+    _write_atomic(result, out, row_group_size=ROUTED_ROW_GROUP if job.route else None)
     return result.num_rows
 
 

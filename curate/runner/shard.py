@@ -72,6 +72,10 @@ def run_shard(phase: Phase, task: ShardTask, stages: list[tuple[str, Process]]) 
     tally: collections.Counter = collections.Counter()
     seconds = {name: 0.0 for name, _ in stages}
     rows_in = 0
+    for _, process in stages:  # a set-up stage's bound method; an actor pool's proxy has no hook
+        begin = getattr(getattr(process, "__self__", None), "begin_shard", None)
+        if begin is not None:
+            begin(task.shard)
     try:
         for batch in input_batches(phase, task, tally):
             rows_in += batch.num_rows
