@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Run every benchmark on real data and print its tables; `make bench` calls this.
 #
-#   benchmarks/run_all.sh            # full, ~11 min: all 1,381 pages for extract and extract quality; 300 pages in 4 shards for the runner
-#   benchmarks/run_all.sh --quick    # fast check, ~1.5 min: 100 pages for extract and extract quality; 40 pages in 2 shards
+#   benchmarks/run_all.sh            # full, ~20 min: all 1,381 pages for extract and extract quality; 300 pages in 4 shards
+#                                    # for the runner; the issue 4 stages (PII, language id, dirty words, URL filter)
+#   benchmarks/run_all.sh --quick    # fast check, ~5 min: 100 pages for extract and extract quality; 40 pages in 2 shards;
+#                                    # one round of each issue 4 benchmark
 #
 # Results go to $BENCH_OUT (default benchmarks/results/, git-ignored) as JSON beside the
 # printed tables. Reads $CURATE_SHARED/data/warc/dev-pages.warc.gz in place (default
@@ -29,11 +31,13 @@ if [ "$quick" = 1 ]; then
   extract_args=(--limit 100 --repeat 1)
   runner_args=(--docs 40 --shards 2)
   quality_args=(--limit 100)
+  stage_args=(--repeat 1)
   tag=quick
 else
   extract_args=(--matched --same-docs)
   runner_args=(--repeat 3)
   quality_args=()
+  stage_args=(--repeat 5)
   tag=full
 fi
 
@@ -45,3 +49,9 @@ echo "== bench_extract_quality ${quality_args[*]}"
 echo
 echo "== bench_runner ${runner_args[*]}"
 "$PY" benchmarks/bench_runner.py "${runner_args[@]}" --json "$OUT/runner-$tag.json"
+
+for b in pii language dirty_words url_filter; do
+  echo
+  echo "== bench_$b ${stage_args[*]}"
+  "$PY" benchmarks/bench_$b.py "${stage_args[@]}" --json "$OUT/$b-$tag.json"
+done
