@@ -25,8 +25,13 @@ from typing import ClassVar
 import numpy as np
 import pyarrow as pa
 
-#: A virtual input column: list it in ``reads`` and the map step's batches carry the shard id.
+#: Virtual input columns: list them in ``reads`` and the map step's batches carry the shard id, the
+#: shard's index in the sorted list of the job's input shards, and each row's index in its shard file
+#: (the same ``_row`` that the next phase's stages see, ``curate.schema.ROW``).
 SHARD = "_shard"
+SHARD_INDEX = "_shard_index"
+ROW = "_row"
+VIRTUAL = (SHARD, SHARD_INDEX, ROW)
 
 
 class Job:
@@ -40,7 +45,16 @@ class Job:
     #: Set to an artifact column (e.g. ``SHARD``) to write each partition sorted by it, so that an
     #: apply stage reads only the rows of its own shard (``curate.runner.jobs.read_routed``).
     route: ClassVar[str | None] = None
+    #: Read another job's artifact (its name) instead of the phase's input shards.
+    source: ClassVar[str | None] = None
     partitions: int = 16
+
+    def follow(self, out_root: str, artifact: str) -> Job | None:
+        """After this job finished (its artifact folder given): a job to run next, or None.
+
+        Iterative algorithms (connected components) return their next round here.
+        """
+        return None
 
     def map(self, batch: pa.Table) -> pa.Table:
         raise NotImplementedError

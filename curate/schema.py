@@ -20,6 +20,9 @@ TEXT = "text"
 TITLE = "title"
 DROP_REASON = "drop_reason"
 DROP_STAGE = "drop_stage"
+#: Added by the runner to the batches of every phase after the first (never written): the row's
+#: index in the shard file the phase reads, as a job's map saw it. Apply stages match rows by it.
+ROW = "_row"
 
 #: Columns written by the WARC reader, in order.
 READ_FIELDS: list[pa.Field] = [

@@ -121,7 +121,7 @@ def test_job_is_reused_when_done_and_rerun_when_inputs_change(recipe, two_warcs,
     assert len(first["shards"]) == 1
     log = io.StringIO()
     run_local(two_warcs[:1], out, recipe, log=log)  # same inputs: nothing reruns
-    assert "shard(s) ->" not in log.getvalue()
+    assert "input(s) ->" not in log.getvalue()
     # a second input file: the job runs again over both shards; the safety phase redoes nothing it committed
     run_local(two_warcs, out, recipe)
     second = json.loads((out / "jobs" / "pii_sites" / "_SUCCESS.json").read_text())

@@ -135,19 +135,28 @@ def _unfinished(out_root: str, phases: list[Phase], i: int, inputs: list[str], f
 
 
 def _run_jobs(executor, phase: Phase, out_root: str, prev: str, log) -> dict[str, str]:
-    """Run ``phase``'s jobs over the committed shards of ``prev`` (skipping finished ones)."""
-    inputs = {s: shards.kept_path(out_root, prev, s) for s in sorted(shards.committed(out_root, prev))}
+    """Run ``phase``'s jobs (and the rounds they ask for) over the committed shards of ``prev``.
+
+    A job with a ``source`` reads that job's artifact instead. Finished jobs are skipped.
+    """
+    shard_inputs = {s: shards.kept_path(out_root, prev, s) for s in sorted(shards.committed(out_root, prev))}
     dirs = {}
-    for job in phase.jobs:
+    queue = list(phase.jobs)
+    while queue:
+        job = queue.pop(0)
+        inputs = shard_inputs if job.source is None else jobs_io.artifact_inputs(out_root, job.source)
         dirs[job.name] = jobs_io.job_dir(out_root, job.name)
         info = jobs_io.done(out_root, job, list(inputs))
         if info is None:
             t0 = time.time()
-            log.write(f"[{phase.name}] job {job.name}: {len(inputs)} shard(s) -> {job.partitions} partition(s)\n")
+            log.write(f"[{phase.name}] job {job.name}: {len(inputs)} input(s) -> {job.partitions} partition(s)\n")
             jobs_io.prepare(out_root, job, list(inputs))
             rows = executor.run_job(job, out_root, inputs)
             info = jobs_io.write_success(out_root, job, list(inputs), rows, time.time() - t0)
         log.write(f"[{phase.name}] job {job.name}: {info['summary']} ({info['seconds']:.1f} s)\n")
+        nxt = job.follow(out_root, dirs[job.name])
+        if nxt is not None:
+            queue.insert(0, nxt)
     return dirs
 
 

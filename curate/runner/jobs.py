@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from curate.io import fs as cfs
-from curate.job import SHARD, Job, partition_of
+from curate.job import ROW, SHARD, SHARD_INDEX, VIRTUAL, Job, partition_of
 
 PARTITION = "_partition"
 
@@ -33,6 +33,26 @@ def job_dir(out_root: str, job: str) -> str:
 
 def map_path(out_root: str, job: str, shard: str) -> str:
     return cfs.join(job_dir(out_root, job), "map", f"part-{shard}.parquet")
+
+
+def artifact_inputs(out_root: str, job: str) -> dict[str, str]:
+    """A job's artifact files as the inputs of a job that reads it (``Job.source``)."""
+    fs, path = cfs.get_fs(job_dir(out_root, job))
+    parts = sorted(fs.glob(f"{path}/part-*.parquet"))
+    return {f"{job}-{p.rsplit('/', 1)[-1][5:-8]}": cfs.join(job_dir(out_root, job), p.rsplit("/", 1)[-1])
+            for p in parts}
+
+
+def shard_index(out_root: str, job: str, shard: str) -> int | None:
+    """The index of ``shard`` in the sorted input shards of ``job`` (None if it was no input)."""
+    config = cfs.join(job_dir(out_root, job), "_config.json")
+    if not cfs.exists(config):
+        return None
+    shards = json.loads(cfs.read_text(config)).get("shards", [])
+    try:
+        return shards.index(shard)
+    except ValueError:
+        return None
 
 
 def part_path(out_root: str, job: str, p: int) -> str:
@@ -63,7 +83,7 @@ def _write_atomic(table: pa.Table, url: str, row_group_size: int | None = None) 
     cfs.commit(fs, tmp, path)
 
 
-def run_map(job: Job, out_root: str, shard: str, input_url: str) -> int:
+def run_map(job: Job, out_root: str, shard: str, input_url: str, shard_index: int = 0) -> int:
     """Map one shard (skipped when its file exists); returns the rows written."""
     out = map_path(out_root, job.name, shard)
     if cfs.exists(out):
@@ -73,17 +93,23 @@ def run_map(job: Job, out_root: str, shard: str, input_url: str) -> int:
     with fs.open(path, "rb") as f:
         pf = pq.ParquetFile(f)
         cols = [c for c in job.reads if c in pf.schema_arrow.names]
-        missing = set(job.reads) - set(cols) - {SHARD}
+        missing = set(job.reads) - set(cols) - set(VIRTUAL)
         if missing:
             raise ValueError(f"job {job.name!r}: {input_url} lacks column(s) {sorted(missing)}")
+        start = 0
 
         def with_shard(t: pa.Table) -> pa.Table:
-            if SHARD not in job.reads:
-                return t
-            return t.append_column(SHARD, pa.array([shard] * t.num_rows, pa.string()))
+            if SHARD in job.reads:
+                t = t.append_column(SHARD, pa.array([shard] * t.num_rows, pa.string()))
+            if SHARD_INDEX in job.reads:
+                t = t.append_column(SHARD_INDEX, pa.array(np.full(t.num_rows, shard_index, np.int64)))
+            if ROW in job.reads:
+                t = t.append_column(ROW, pa.array(np.arange(start, start + t.num_rows, dtype=np.int64)))
+            return t
 
         for batch in pf.iter_batches(batch_size=8192, columns=cols):
             parts.append(job.map(with_shard(pa.Table.from_batches([batch]))))
+            start += batch.num_rows
         if not parts:  # an empty shard still writes a file with the map output's schema
             parts.append(job.map(with_shard(pf.schema_arrow.empty_table().select(cols))))
     table = job.combine(pa.concat_tables(parts, promote_options="permissive"))

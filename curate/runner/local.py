@@ -51,6 +51,6 @@ class LocalExecutor:
 
     def run_job(self, job: Job, out_root: str, inputs: dict[str, str]) -> int:
         """Map every input shard, then reduce every partition; returns the artifact rows."""
-        for shard, url in inputs.items():
-            jobs.run_map(job, out_root, shard, url)
+        for i, (shard, url) in enumerate(sorted(inputs.items())):
+            jobs.run_map(job, out_root, shard, url, i)
         return sum(jobs.run_reduce(job, out_root, p, list(inputs)) for p in range(job.partitions))

@@ -76,8 +76,8 @@ def _run_shard(phase: Phase, task: ShardTask, pools: dict[str, list]) -> dict:
 
 
 @ray.remote(max_retries=2)
-def _job_map(job: Job, out_root: str, shard: str, url: str) -> int:
-    return jobs.run_map(job, out_root, shard, url)
+def _job_map(job: Job, out_root: str, shard: str, url: str, index: int) -> int:
+    return jobs.run_map(job, out_root, shard, url, index)
 
 
 @ray.remote(max_retries=2)
@@ -192,7 +192,7 @@ class RayExecutor:
         so a rerun redoes only what is missing.
         """
         try:
-            ray.get([_job_map.remote(job, out_root, s, u) for s, u in inputs.items()])
+            ray.get([_job_map.remote(job, out_root, s, u, i) for i, (s, u) in enumerate(sorted(inputs.items()))])
             shards = list(inputs)
             return sum(ray.get([_job_reduce.remote(job, out_root, p, shards) for p in range(job.partitions)]))
         except ray.exceptions.RayError as e:

@@ -13,6 +13,7 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -44,10 +45,13 @@ def input_batches(phase: Phase, task: ShardTask, tally: collections.Counter) -> 
         yield from phase.reader.read(task.input, tally)
         return
     fs, path = cfs.get_fs(task.input)
+    start = 0
     with fs.open(path, "rb") as f:
         pf = pq.ParquetFile(f)
         for batch in pf.iter_batches(batch_size=1024):
-            yield pa.Table.from_batches([batch])
+            t = pa.Table.from_batches([batch])
+            yield t.append_column(schema.ROW, pa.array(np.arange(start, start + t.num_rows, dtype=np.int64)))
+            start += t.num_rows
 
 
 def input_schema(phase: Phase, task: ShardTask) -> pa.Schema:
@@ -67,7 +71,8 @@ def run_shard(phase: Phase, task: ShardTask, stages: list[tuple[str, Process]]) 
     t0 = time.time()
     in_schema = input_schema(phase, task)
     out_schema = phase.output_schema(in_schema)
-    declared = set(in_schema.names) | set(out_schema.names) | {c for s in phase.stages for c in s.columns}
+    declared = (set(in_schema.names) | set(out_schema.names) | {c for s in phase.stages for c in s.columns}
+                | {schema.ROW})
     writer = shards.ShardWriter(task.out_root, task.phase, task.shard, out_schema)
     tally: collections.Counter = collections.Counter()
     seconds = {name: 0.0 for name, _ in stages}
