@@ -240,7 +240,7 @@ def bucket_hashes(folder: str, lang: str, bucket: int) -> np.ndarray:
 
 
 def rebuild(lines: list[str], removed: list[bool]) -> str:
-    """The text without the removed lines; a blank line that a removal left doubled, leading or trailing goes too."""
+    """The text without the removed lines; a blank line that a removal left doubled or leading goes too."""
     out: list[str] = []
     gap = False  # a line was removed since the last non-blank line
     for line, rm in zip(lines, removed):
@@ -253,9 +253,6 @@ def rebuild(lines: list[str], removed: list[bool]) -> str:
         if not blank:
             gap = False
         out.append(line)
-    if gap:
-        while out and not out[-1].strip():
-            out.pop()
     return "\n".join(out)
 
 
