@@ -12,15 +12,16 @@ the vectorized core that the dedup jobs build on:
 - ``band_keys``: one uint64 key per band; two documents are candidates when they share one.
 - ``jaccard`` / ``shingle_set``: exact Jaccard of the shingle sets, for verification.
 
-**Normalization** (``normalize``): Unicode NFKC, lowercase; every number (a run of decimal
-digits, with inner ``.,:/-`` separators: ``3.14``, ``1,000``, ``12:30``, ``2024-05-01``)
-becomes ``0``, so pages that differ only in dates, counters, prices or ids stay near
-duplicates; punctuation and symbols (Unicode categories P and S) become spaces; every
-character of a script written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer,
-Myanmar, Tibetan) becomes a word of its own, so that such text gets character n-grams
-instead of one shingle per sentence; control characters and all Unicode whitespace
-collapse to one space, trimmed. Every step is an Arrow compute kernel (RE2 regexes over
-a whole batch); a 5 KB page takes a few microseconds.
+**Normalization** (``normalize``): Unicode NFKC (Python's quick check first, so already
+normalized text is not copied), lowercase; every number (a run of decimal digits with
+inner ``.,:/-`` separators: ``3.14``, ``1,000``, ``12:30``, ``2024-05-01``) becomes ``0``, so
+pages that differ only in dates, counters, prices or ids stay near duplicates; punctuation
+and symbols (Unicode categories P and S), control characters and all Unicode whitespace
+separate words and collapse to one space, trimmed; every character of a script written
+without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar, Tibetan) becomes a word
+of its own, so that such text gets character n-grams instead of one shingle per sentence.
+Combining marks stay inside their word. Lowercasing and the non-ASCII rules are Arrow
+kernels (RE2) over a whole batch; ASCII separators are a byte table in numpy.
 
 **Shingle hashing**: after normalization words are separated by exactly one space, so the
 n-gram of words ``i..i+n-1`` is a substring of the normalized bytes. Its hash is a
@@ -45,9 +46,11 @@ guarantee as the ``(a*x + b) mod (2^61 - 1)`` of datasketch and datatrove, witho
 is ``min_x h_i(x)`` (taken over the full 64-bit value, whose top 32 bits are the minimum of
 ``h_i``), stored as uint32; a document without shingles gets ``EMPTY`` (2^32 - 1) in every
 entry. The estimate of Jaccard is the share of equal entries; its standard deviation is
-``sqrt(J (1 - J) / num_perm)`` (0.035 at J = 0.8 with 128 permutations). Shingles are
-processed in blocks of ``block`` rows, so memory is ``block * num_perm * 8`` bytes plus
-about 40 bytes per byte of the ``chunk_bytes`` of text hashed at once, whatever the batch.
+``sqrt(J (1 - J) / num_perm)`` (0.035 at J = 0.8 with 128 permutations). Texts are taken
+in groups of about ``chunk_bytes`` characters and shingles permuted in blocks of ``block``
+rows, so memory is ``block * num_perm * 8`` bytes plus about 40 bytes per character of the
+group, whatever the batch; a single text longer than ``chunk_bytes`` is processed alone
+(its memory grows with it: about 400 MB for a 10 MB text).
 
 **Bands and rows** (``bands_rows``): with ``b`` bands of ``r`` rows, two documents of
 Jaccard ``s`` share at least one band key with probability ``1 - (1 - s^r)^b``, the LSH
