@@ -21,12 +21,13 @@ marks are kept (stripping them merges distinct words in Indic scripts).
 - with ``exempt_code`` (default), code and math lines, by ``CODE_RE`` on the original line:
   an indented line (the extractor left-aligns prose and keeps code and preformatted text
   indented), braces, a trailing ``;``, operators (``==``, ``->``, ``&&``, ``x = 1``), a call
-  ``f(x)``, LaTeX (``\\frac``, ``$``), markup tags, preprocessor and comment starts, and lines
+  ``f(x)``, LaTeX (``\\frac``, a pair of ``$``), markup tags, preprocessor and comment starts, and lines
   that start like Python imports, class headers or one-keyword block ends (``end``, ``fi``,
   ``else:``). Repeated lines of code (``return 0;``, ``import numpy as np``,
   ``\\begin{align}``) appear in thousands of documents of a bucket, and removing them breaks
   the code or formula they belong to; navigation, cookie and share lines have none of these
-  marks. The rule errs towards keeping: "Price: $9.99" is exempt too.
+  marks. The rule errs towards keeping ("from $5 to $10" is exempt too); on the extracted dev pages it
+exempts 5.5% of the lines with a letter, most of them indented code and preformatted text.
 
 **Hash**: BLAKE2b with an 8-byte digest of the key's UTF-8 bytes (stdlib, identical on every
 machine; 1 µs per line, under a fifth of the time normalization takes). With 2^64 values, a
@@ -50,7 +51,7 @@ CODE_RE = "|".join([
     r"==|!=|<=|>=|=>|->|::|&&|\|\||\+\+|\+=|-=|:=",
     r"\w[ \t]*=[ \t]*\S",                        # assignment, keyword argument
     r"\w\([^)]*\)",                              # call: f(x), print(), main()
-    r"\\[A-Za-z]+|\$",                           # LaTeX command or delimiter
+    r"\\[A-Za-z]+|\$[^$]*\$",                    # LaTeX command, or a pair of $ (math; "$5 to $10" too)
     r"</?[A-Za-z][A-Za-z0-9-]*(?:[ \t/>]|$)",    # markup tag
     r"^(?:#(?:include|define|if|ifdef|ifndef|endif|pragma|!)|//|/\*|\*/)",
     r"^(?:import [\w.]+|from [\w.]+ import |class \w+.*:[ \t\r]*$)",
