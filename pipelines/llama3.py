@@ -8,8 +8,10 @@ Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
 2. Text extraction and cleaning .... ``extract`` (math as LaTeX, code verbatim, no markdown)
    Language identification ......... ``language`` (fastText lid.176; later steps run per language)
    Dirty words ..................... ``dirty_words`` (``dirty_word_ratio``; issue 6 thresholds it)
-3. De-duplication .................. URL: the ``url_dedup`` job and ``url_dedup_filter`` keep the
-   newest fetch of each normalized URL; document (MinHash) and line level: issue 5
+3. De-duplication, per language ... ``url_dedup`` (job) + ``url_dedup_filter``: the newest fetch
+   of each normalized URL; ``minhash_lsh`` and its rounds (jobs) + ``minhash_dedup``: one
+   document per near-duplicate cluster; ``line_dedup`` (job + stage): lines in more than 6
+   documents of their bucket of 30M removed
 4. Heuristic filtering ............. issue 6
 5. Model-based quality filtering ... issue 7
 6. Code and reasoning data, multilingual data, knowledge categories ... issue 7
@@ -18,7 +20,8 @@ Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
 The URL filter runs before extraction (it needs the URL only, and a dropped page is never
 parsed); PII redaction, language id and dirty words read the extracted text. Dropping a
 website for its PII volume needs every document of the site, so it is a job between the
-``extract`` and ``safety`` phases; likewise keeping the newest fetch of a URL (``url_dedup``). Parameters live in ``llama3.toml``.
+``extract`` and ``safety`` phases; likewise each dedup step, whose job sees every shard of the
+phase before it. Parameters live in ``llama3.toml``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from curate.pipeline import Phase, make_stage
 from curate.stages.dirty_words import DirtyWords
 from curate.stages.extract import Extract
 from curate.stages.language import Language
+from curate.stages.line_dedup import LineCounts, LineDedup
+from curate.stages.minhash_dedup import MinhashDedupFilter, MinhashLsh
 from curate.stages.pii import Pii
 from curate.stages.pii_sites import PiiSiteFilter, PiiSites
 from curate.stages.url_dedup import UrlDedup, UrlDedupFilter
@@ -39,6 +44,10 @@ from curate.stages.url_filter import UrlFilter
 def build(params: dict[str, Any]) -> list[Phase]:
     reader = WarcReader(**params.get("read", {}))
     pii_sites = dict(params.get("pii_sites", {}))
+    line = dict(params.get("line_dedup", {}))
+    shared = {k: line[k] for k in ("min_letters", "exempt_code") if k in line}  # the job and the stage agree
+    line_job = {k: line[k] for k in ("max_repeats", "bucket_docs", "partitions") if k in line} | shared
+    line_stage = {k: line[k] for k in ("min_chars", "cache_mb", "resources") if k in line} | shared
     return [
         Phase("extract", reader=reader, keep_html=params.get("keep_html", False), stages=[
             make_stage(UrlFilter, params.get("url_filter")),
@@ -49,4 +58,6 @@ def build(params: dict[str, Any]) -> list[Phase]:
         ]),
         Phase("safety", jobs=[PiiSites(**pii_sites)], stages=[PiiSiteFilter()]),
         Phase("url_dedup", jobs=[UrlDedup(**params.get("url_dedup", {}))], stages=[UrlDedupFilter()]),
+        Phase("doc_dedup", jobs=[MinhashLsh(**params.get("minhash", {}))], stages=[MinhashDedupFilter()]),
+        Phase("line_dedup", jobs=[LineCounts(**line_job)], stages=[make_stage(LineDedup, line_stage)]),
     ]

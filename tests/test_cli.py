@@ -97,7 +97,8 @@ def test_run_then_stats_and_inspect(small_warc, tmp_path, capsys):
     assert main(["run", str(small_warc), "-o", str(out), "--runner", "local"]) == 0
     cap = capsys.readouterr()
     assert "curate run: 1 input file(s)" in cap.err
-    assert "extract [url_filter, extract, pii, language, dirty_words] -> safety [pii_site_filter] -> url_dedup [url_dedup_filter]" in cap.err
+    assert ("extract [url_filter, extract, pii, language, dirty_words] -> safety [pii_site_filter] -> url_dedup [url_dedup_filter] "
+            "-> doc_dedup [minhash_dedup] -> line_dedup [line_dedup]") in cap.err
     assert "documents in" in cap.out and f"curate inspect {out}" in cap.out
     assert main(["stats", str(out), "--json"]) == 0
     st = json.loads(capsys.readouterr().out)["phases"]["extract"]

@@ -1,0 +1,185 @@
+"""MinHash document dedup: connected components by star rounds, and the jobs through a run."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pyarrow as pa
+import pytest
+from conftest import WORDS, Rec, phase_tables, write_recipe
+
+from curate.dedup.components import components_local, star, symmetric
+from curate.runner import run
+
+
+def edges_table(es, prio):
+    return pa.table({"u": pa.array([a for a, _ in es], pa.int64()), "pu": pa.array([prio[a] for a, _ in es], pa.int64()),
+                     "v": pa.array([b for _, b in es], pa.int64()), "pv": pa.array([prio[b] for _, b in es], pa.int64())})
+
+
+def rounds_until_settled(edges: pa.Table, partitions: int = 3) -> tuple[dict[int, int], int]:
+    """The star rounds as the jobs run them: every reduce sees one hash partition of the nodes."""
+    from curate.job import partition_of
+
+    g, rnd = edges, 0
+    while True:
+        rnd += 1
+        adj = symmetric(g)
+        part = partition_of(adj.column("node"), partitions)
+        outs = [star(adj.filter(pa.array(part == p)), large=rnd % 2 == 1) for p in range(partitions)]
+        out = pa.concat_tables(outs)
+        settled = all(o.num_rows == 0 or o.column("settled")[0].as_py() for o in outs)
+        g = out.drop_columns(["settled"])
+        if settled:
+            break
+        assert rnd < 100
+    got = {r["u"]: r["v"] for r in g.to_pylist()}
+    for r in g.to_pylist():
+        got.setdefault(r["v"], r["v"])
+    return got, rnd
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_star_rounds_find_the_components_of_random_graphs(seed):
+    rng = random.Random(seed)
+    n = rng.randint(2, 80)
+    prio = {i: rng.randint(0, 4) for i in range(n)}
+    if seed % 4 == 0:  # a long path: the worst case for label propagation
+        es = [(i, i + 1) for i in range(n - 1)]
+        rng.shuffle(es)
+    else:
+        es = [(rng.randrange(n), rng.randrange(n)) for _ in range(rng.randint(1, 2 * n))]
+    t = edges_table(es, prio)
+    expected = {k: v for k, v in components_local(t).items() if any(k in e and e[0] != e[1] for e in es)}
+    got, rounds = rounds_until_settled(t)
+    assert got == expected
+    # every centre is the smallest (prio, node) of its component
+    for node, centre in got.items():
+        assert (prio[centre], centre) <= (prio[node], node)
+
+
+def test_star_on_empty_and_self_loops():
+    assert star(symmetric(edges_table([], {})), True).num_rows == 0
+    assert star(symmetric(edges_table([(1, 1)], {1: 0})), False).num_rows == 0
+
+
+# --------------------------------------------------------------------------- through a run
+
+RECIPE = '''
+from curate.io.warc import WarcReader
+from curate.pipeline import Phase
+from curate.stages.extract import Extract
+from curate.stages.language import Language
+from curate.stages.minhash_dedup import MinhashDedupFilter, MinhashLsh
+
+def build(params):
+    return [Phase("extract", reader=WarcReader(), stages=[Extract(), Language()]),
+            Phase("dedup", jobs=[MinhashLsh(partitions=3, **params.get("minhash", {}))],
+                  stages=[MinhashDedupFilter()])]
+'''
+
+
+def story(seed: int, n: int = 400) -> list[str]:
+    rng = random.Random(seed)
+    return [rng.choice(WORDS) for _ in range(n)]
+
+
+def page(words: list[str]) -> str:
+    paras = [" ".join(words[i:i + 50]) + "." for i in range(0, len(words), 50)]
+    return "<html><body><article>" + "".join(f"<p>{p}</p>" for p in paras) + "</article></body></html>"
+
+
+def edited(words: list[str], k: int, seed: int) -> list[str]:
+    """``k`` single-word substitutions: Jaccard of 5-shingles about (1 - 5k/n) / (1 + 5k/n)."""
+    rng = random.Random(seed)
+    w = list(words)
+    for _ in range(k):
+        w[rng.randrange(len(w))] = "zzz" + str(rng.randrange(10**6))
+    return w
+
+
+@pytest.fixture
+def corpus(make_warc):
+    base, other = story(1), story(2)
+    recs_a = [
+        Rec("https://a.example/original", page(base), date="2024-01-10T00:00:00Z", record_id="<urn:uuid:orig>"),
+        Rec("https://b.example/copy", page(edited(base, 2, 1)), date="2024-03-01T00:00:00Z", record_id="<urn:uuid:copy1>"),
+        Rec("https://u.example/unrelated", page(other), record_id="<urn:uuid:other>"),
+    ]
+    recs_b = [
+        Rec("https://c.example/copy", page(edited(base, 3, 2)), date="2024-06-01T00:00:00Z",
+            record_id="<urn:uuid:copy2>"),  # newest of the cluster: kept
+        Rec("https://d.example/far", page(edited(base, 60, 3)), date="2024-07-01T00:00:00Z",
+            record_id="<urn:uuid:far>"),    # too different: its own document
+        Rec("https://e.example/exact", page(other), date="2023-01-01T00:00:00Z", record_id="<urn:uuid:other-old>"),
+    ]
+    return make_warc("in/a.warc.gz", recs_a), make_warc("in/b.warc.gz", recs_b)
+
+
+@pytest.mark.parametrize("runner", ["local", pytest.param("ray", marks=pytest.mark.ray)])
+def test_near_duplicates_keep_the_newest(corpus, tmp_path, runner, request):
+    if runner == "ray":
+        request.getfixturevalue("ray_session")
+    recipe = write_recipe(tmp_path / "r.py", RECIPE)
+    out = tmp_path / "out"
+    log = io.StringIO()
+    result = run([str(c) for c in corpus], str(out), recipe=str(recipe), params={}, runner=runner, log=log)
+    assert result.ok, result.failed
+    kept, rejected = phase_tables(out, "dedup")
+    assert sorted(kept.column("id").to_pylist()) == ["<urn:uuid:copy2>", "<urn:uuid:far>", "<urn:uuid:other>"]
+    assert sorted(rejected.column("id").to_pylist()) == ["<urn:uuid:copy1>", "<urn:uuid:orig>",
+                                                         "<urn:uuid:other-old>"]
+    assert set(rejected.column("drop_reason").to_pylist()) == {"minhash_dup"}
+    by_id = {r["id"]: r for r in pa.concat_tables([kept, rejected]).to_pylist()}
+    assert by_id["<urn:uuid:copy2>"]["minhash_cluster_size"] == 3
+    assert by_id["<urn:uuid:orig>"]["minhash_cluster"] == by_id["<urn:uuid:copy2>"]["minhash_cluster"]
+    assert by_id["<urn:uuid:far>"]["minhash_cluster_size"] == 1 and by_id["<urn:uuid:far>"]["minhash_cluster"] is None
+    assert by_id["<urn:uuid:other>"]["minhash_cluster_size"] == 2
+    assert "candidate pair(s)" in log.getvalue() and "star round" in log.getvalue()
+
+
+@pytest.mark.parametrize("langs,pairs", [(["en", "en"], 1), (["en", "de"], 0), ([None, "und"], 1)])
+def test_buckets_are_per_language(langs, pairs):
+    from curate.stages.minhash_dedup import MinhashLsh
+
+    job = MinhashLsh()
+    text = " ".join(story(9))
+    batch = pa.table({"text": [text, text], "lang": langs,
+                      "fetch_time": pa.array([None, None], pa.timestamp("us", tz="UTC")),
+                      "_shard_index": pa.array([0, 1], pa.int64()), "_row": pa.array([0, 0], pa.int64())})
+    assert job.reduce(job.map(batch)).num_rows == pairs
+
+
+def test_empty_texts_are_never_duplicates():
+    from curate.stages.minhash_dedup import MinhashLsh
+
+    job = MinhashLsh()
+    batch = pa.table({"text": ["", None, "   "], "lang": ["en"] * 3,
+                      "fetch_time": pa.array([None] * 3, pa.timestamp("us", tz="UTC")),
+                      "_shard_index": pa.array([0, 0, 0], pa.int64()), "_row": pa.array([0, 1, 2], pa.int64())})
+    assert job.reduce(job.map(batch)).num_rows == 0
+
+
+def test_keep_longest(make_warc, tmp_path):
+    base = story(5)
+    longer = base + story(6, 20)
+    warc = make_warc("in/c.warc.gz", [
+        Rec("https://a.example/1", page(base), record_id="<urn:uuid:short>"),
+        Rec("https://a.example/2", page(longer), record_id="<urn:uuid:long>"),
+    ])
+    recipe = write_recipe(tmp_path / "r.py", RECIPE)
+    out = tmp_path / "out"
+    result = run([str(warc)], str(out), recipe=str(recipe), params={"minhash": {"keep": "longest"}}, runner="local",
+                 log=io.StringIO())
+    assert result.ok, result.failed
+    kept, rejected = phase_tables(out, "dedup")
+    assert kept.column("id").to_pylist() == ["<urn:uuid:long>"]
+    assert rejected.column("id").to_pylist() == ["<urn:uuid:short>"]
+
+
+def test_bad_keep_rule():
+    from curate.stages.minhash_dedup import MinhashLsh
+
+    with pytest.raises(ValueError, match="keep"):
+        MinhashLsh(keep="random")
