@@ -2,9 +2,10 @@
 # Run every benchmark on real data and print its tables; `make bench` calls this.
 #
 #   benchmarks/run_all.sh            # full, ~20 min: all 1,381 pages for extract and extract quality; 300 pages in 4 shards
-#                                    # for the runner; the issue 4 stages (PII, language id, dirty words, URL filter)
+#                                    # for the runner; the issue 4 stages (PII, language id, dirty words, URL filter);
+#                                    # issue 5 (MinHash signatures and accuracy, line dedup)
 #   benchmarks/run_all.sh --quick    # fast check, ~5 min: 100 pages for extract and extract quality; 40 pages in 2 shards;
-#                                    # one round of each issue 4 benchmark
+#                                    # one round of each issue 4 and 5 benchmark
 #
 # Results go to $BENCH_OUT (default benchmarks/results/, git-ignored) as JSON beside the
 # printed tables. Reads $CURATE_SHARED/data/warc/dev-pages.warc.gz in place (default
@@ -50,7 +51,7 @@ echo
 echo "== bench_runner ${runner_args[*]}"
 "$PY" benchmarks/bench_runner.py "${runner_args[@]}" --json "$OUT/runner-$tag.json"
 
-for b in pii language dirty_words url_filter; do
+for b in pii language dirty_words url_filter minhash line_dedup; do
   echo
   echo "== bench_$b ${stage_args[*]}"
   "$PY" benchmarks/bench_$b.py "${stage_args[@]}" --json "$OUT/$b-$tag.json"
