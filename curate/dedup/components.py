@@ -88,8 +88,12 @@ def star(adj: pa.Table, large: bool) -> pa.Table:
         v = np.r_[m_n[group][sel], m_n]
         pv = np.r_[m_p[group][sel], m_p]
     keep = u != v
-    return pa.table({"u": u[keep], "pu": pu[keep], "v": v[keep], "pv": pv[keep],
-                     "settled": np.full(int(keep.sum()), settled)}, schema=OUT_SCHEMA)
+    u, pu, v, pv = u[keep], pu[keep], v[keep], pv[keep]
+    order = np.lexsort((v, u))  # one row per edge: several nodes may emit the same one
+    u, pu, v, pv = u[order], pu[order], v[order], pv[order]
+    first = np.r_[True, (u[1:] != u[:-1]) | (v[1:] != v[:-1])] if len(u) else np.zeros(0, bool)
+    u, pu, v, pv = u[first], pu[first], v[first], pv[first]
+    return pa.table({"u": u, "pu": pu, "v": v, "pv": pv, "settled": np.full(len(u), settled)}, schema=OUT_SCHEMA)
 
 
 def components_local(edges: pa.Table) -> dict[int, int]:
