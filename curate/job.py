@@ -29,6 +29,7 @@ import pyarrow as pa
 #: shard's index in the sorted list of the job's input shards, and each row's index in its shard file
 #: (the same ``_row`` that the next phase's stages see, ``curate.schema.ROW``).
 SHARD = "_shard"
+SHARDS = "@shards"
 SHARD_INDEX = "_shard_index"
 ROW = "_row"
 VIRTUAL = (SHARD, SHARD_INDEX, ROW)
@@ -45,8 +46,10 @@ class Job:
     #: Set to an artifact column (e.g. ``SHARD``) to write each partition sorted by it, so that an
     #: apply stage reads only the rows of its own shard (``curate.runner.jobs.read_routed``).
     route: ClassVar[str | None] = None
-    #: Read another job's artifact (its name) instead of the phase's input shards.
-    source: ClassVar[str | None] = None
+    #: Read another job's artifact (its name) instead of the phase's input shards; a tuple of names reads
+    #: several (a join: the map tells them apart by ``_shard``, which is ``<job>-<partition>``), and the
+    #: name ``SHARDS`` stands for the phase's input shards.
+    source: ClassVar[str | tuple[str, ...] | None] = None
     partitions: int = 16
 
     def follow(self, out_root: str, artifact: str) -> Job | None:

@@ -144,7 +144,7 @@ def _run_jobs(executor, phase: Phase, out_root: str, prev: str, log) -> dict[str
     queue = list(phase.jobs)
     while queue:
         job = queue.pop(0)
-        inputs = shard_inputs if job.source is None else jobs_io.artifact_inputs(out_root, job.source)
+        inputs = jobs_io.job_inputs(out_root, job, shard_inputs)
         dirs[job.name] = jobs_io.job_dir(out_root, job.name)
         info = jobs_io.done(out_root, job, list(inputs))
         if info is None:

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from curate.io import fs as cfs
-from curate.job import ROW, SHARD, SHARD_INDEX, VIRTUAL, Job, partition_of
+from curate.job import ROW, SHARD, SHARD_INDEX, SHARDS, VIRTUAL, Job, partition_of
 
 PARTITION = "_partition"
 
@@ -41,6 +41,17 @@ def artifact_inputs(out_root: str, job: str) -> dict[str, str]:
     parts = sorted(fs.glob(f"{path}/part-*.parquet"))
     return {f"{job}-{p.rsplit('/', 1)[-1][5:-8]}": cfs.join(job_dir(out_root, job), p.rsplit("/", 1)[-1])
             for p in parts}
+
+
+def job_inputs(out_root: str, job: Job, shard_inputs: dict[str, str]) -> dict[str, str]:
+    """What ``job`` maps over: the phase's shards, or the artifacts of the job(s) named in ``source``."""
+    if job.source is None:
+        return dict(shard_inputs)
+    names = (job.source,) if isinstance(job.source, str) else tuple(job.source)
+    out: dict[str, str] = {}
+    for name in names:
+        out.update(shard_inputs if name == SHARDS else artifact_inputs(out_root, name))
+    return out
 
 
 def shard_index(out_root: str, job: str, shard: str) -> int | None:
@@ -94,7 +105,7 @@ def run_map(job: Job, out_root: str, shard: str, input_url: str, shard_index: in
         pf = pq.ParquetFile(f)
         cols = [c for c in job.reads if c in pf.schema_arrow.names]
         missing = set(job.reads) - set(cols) - set(VIRTUAL)
-        if missing:
+        if missing and job.source is None:
             raise ValueError(f"job {job.name!r}: {input_url} lacks column(s) {sorted(missing)}")
         start = 0
 
