@@ -21,6 +21,7 @@ removes markdown markers, because plain text trained better than markdown. The s
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 from lxml import etree
@@ -48,17 +49,44 @@ def parse(html: str):
     """An lxml HTML tree for ``html``, or None when it holds no markup.
 
     Control characters are removed first (libxml2 stops at some of them and drops the rest
-    of the page); trafilatura's loader then repairs broken doctypes and encoding declarations.
+    of the page); then the steps of trafilatura's ``load_html`` (it repairs broken doctypes
+    and encoding declarations), with a parser whose element classes are chosen in C: lxml.html's
+    own parser calls back into Python for every element object it hands out.
     """
-    from trafilatura.utils import load_html
+    from trafilatura.utils import is_dubious_html, repair_faulty_html
 
     html = _CONTROL.sub("", html)
     if not html.strip():
         return None
-    try:
-        return load_html(html)
-    except (etree.ParserError, ValueError, TypeError):
+    beginning = html[:50].lower()
+    html = repair_faulty_html(html, beginning)
+    tree = _fromstring(html)  # None for a str with an encoding declaration, among others
+    if tree is None or len(tree) < 1:
+        tree = _fromstring(html.encode("utf8", "surrogatepass"))
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
         return None
+    return tree
+
+
+def _fromstring(markup: str | bytes):
+    from lxml.html import fromstring
+
+    try:
+        return fromstring(markup, parser=_parser())
+    except Exception:  # noqa: BLE001 - as trafilatura's load_html: any parser failure means no tree
+        return None
+
+
+@functools.cache
+def _parser():
+    from lxml import html as lxml_html
+
+    parser = etree.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
+                              remove_comments=True, remove_pis=True)
+    parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+        element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment,
+        pi=lxml_html.HtmlProcessingInstruction, entity=lxml_html.HtmlEntity))
+    return parser
 
 
 def extract_text(html: str, url: str | None = None, *, include_tables: bool = True,
@@ -84,47 +112,62 @@ def extract_text(html: str, url: str | None = None, *, include_tables: bool = Tr
         from curate.html.code import replace_code
 
         code_blocks = replace_code(root, protect)
+    is_forum = backend == "trafilatura" and _forum_thread_page(root)
     etree.strip_elements(root, *JUNK_TAGS, with_tail=False)
     etree.strip_tags(root, etree.Comment)
     if backend == "resiliparse":
         text = _resiliparse(root, include_comments)
     elif backend == "trafilatura":
         text = _trafilatura(root, url, include_tables, include_comments, favor_precision, rescue_chars,
-                            rescue_ratio, recall_rescue, protect)
+                            rescue_ratio, recall_rescue, protect, is_forum)
     else:
         raise ValueError(f"unknown extraction backend {backend!r}: use 'trafilatura' or 'resiliparse'")
     text = protect.restore(text).replace(_SOFT_HYPHEN, "").strip()
     return MainText(text or None, formulas, code_blocks)
 
 
+def _forum_thread_page(root) -> bool:
+    """trafilatura's forum-thread test (schema.org DiscussionForumPosting), before the scripts go."""
+    from trafilatura.core import _forum_thread_page
+
+    return _forum_thread_page(root)
+
+
 def _trafilatura(root, url, include_tables, include_comments, favor_precision, rescue_chars,
-                 rescue_ratio, recall_rescue, protect: Protected) -> str:
-    """trafilatura's fast pass; its fallbacks only when that finds little.
+                 rescue_ratio, recall_rescue, protect: Protected, is_forum: bool = False) -> str:
+    """trafilatura's cascade in one pass, its fallbacks only where its main extractor finds little.
 
     "Little" is under ``rescue_chars`` characters, or under ``rescue_ratio`` of the page's
-    visible text: the fast pass often keeps one post of a forum thread. On the dev WARC,
-    0.3 brings article F1 back to plain trafilatura's (benchmarks/RESULTS.md).
-
-    The fallbacks drop one-word paragraphs, so their text is taken only if it is longer
-    and loses no more formulas or code blocks than the fast pass did.
+    visible text: the main extractor often keeps one post of a forum thread. Such pages get
+    trafilatura's full mode (readability and jusText); the others its fast mode
+    (``curate.html.cascade``). The fallbacks' choice is vetoed when it loses more formulas or
+    code blocks than the main extractor's.
 
     ``recall_rescue``: where even the fallbacks keep under half that share (a Q&A page whose
     answers trafilatura drops), take resiliparse's text when it holds most of trafilatura's
     lines and much more. On the dev pages this lifts code lines found from 0.94 to 0.997 and
     costs about 0.015 article F1 (benchmarks/RESULTS.md), hence off by default.
     """
-    import trafilatura
+    from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
-    kwargs = dict(url=url, include_tables=include_tables, include_comments=include_comments,
-                  favor_precision=favor_precision, with_metadata=False, deduplicate=False)
+    from curate.html import cascade
+
     visible = len(" ".join(root.text_content().split())) if rescue_ratio > 0 else 0
-    text = render(trafilatura.bare_extraction(root, fast=True, **kwargs))
-    if len(text) < rescue_chars or len(text) < rescue_ratio * visible:
-        rescued = render(trafilatura.bare_extraction(root, fast=False, **kwargs))
-        if len(rescued) > len(text) and len(protect.missing(rescued)) <= len(protect.missing(text)):
-            text = rescued
-        if recall_rescue and len(text) < rescue_ratio / 2 * visible:
-            text = _superset(text, _resiliparse(root, include_comments), protect)
+
+    def wants_fallbacks(body: str, comments: str) -> bool:
+        n = len(body) + len(comments)
+        return n < rescue_chars or n < rescue_ratio * visible
+
+    def keep(fast: str, full: str) -> bool:
+        return len(protect.missing(full)) <= len(protect.missing(fast))
+
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, precision=favor_precision,
+                        comments=include_comments, tables=include_tables, url=url)
+    with cascade.patched():
+        body, comments = cascade.sequence(root, options, url, wants_fallbacks, is_forum, keep)
+    text = render_bodies(body, comments)
+    if recall_rescue and len(text) < rescue_ratio / 2 * visible:
+        text = _superset(text, _resiliparse(root, include_comments), protect)
     return text
 
 
@@ -151,8 +194,13 @@ def render(doc) -> str:
     """Plain text of a trafilatura document: its main body, then its comments."""
     if doc is None:
         return ""
+    return render_bodies(doc.body, getattr(doc, "commentsbody", None))
+
+
+def render_bodies(*bodies) -> str:
+    """Plain text of trafilatura's output trees (main body, comments), one after the other."""
     parts = []
-    for body in (doc.body, getattr(doc, "commentsbody", None)):
+    for body in bodies:
         if body is not None and len(body):
             parts.extend(_blocks(body))
     return "\n".join(p for p in parts if p)

@@ -1,0 +1,168 @@
+"""trafilatura's extraction cascade in one pass, with its fallbacks only where a page needs them.
+
+``trafilatura.bare_extraction`` runs, per page: cleaning, comment capture, its main extractor
+(stage 1), then (unless ``fast``) a comparison with readability and jusText (stage 2), a
+baseline rescue (3) and a recall escalation (4, with a jusText candidate unless ``fast``).
+Running the fast pass and then, on short results, the whole full pass again repeats stages
+0-1. ``sequence`` is ``trafilatura.core.trafilatura_sequence`` (2.3.1) with one change: after
+stage 1, ``wants_fallbacks(text, comments)`` decides whether the rest runs as trafilatura's full mode
+(stage 2 and the jusText candidate) or its fast mode. Everything else is trafilatura's code.
+
+``patched()`` swaps in, for the duration of a call, faster versions of two trafilatura
+helpers that give the same results (tests/test_cascade.py checks this on real pages):
+``prune_unwanted_nodes(with_backup=True)`` finds the outermost matches with a memo instead
+of walking every match's ancestors, and ``basic_cleaning`` skips its per-element regex
+callbacks when no ``class``/``id`` in the tree can match them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable
+from copy import copy
+
+from importlib import import_module
+
+from lxml.etree import Element, XPath
+from trafilatura import core as _core
+from trafilatura import external as _external
+from trafilatura import htmlprocessing as _hp
+from trafilatura import main_extractor as _main
+from trafilatura import settings as _settings
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH, REMOVE_COMMENTS_XPATH
+
+_baseline = import_module("trafilatura.baseline")  # the package's `baseline` attribute is the function
+_prune = _hp.prune_unwanted_nodes
+_basic_cleaning = _baseline.basic_cleaning
+_COOKIE = re.compile(_settings._COOKIE_CONSENT_RE, re.I)
+#: BASIC_CLEAN_XPATH without its cookie-banner regex test (the part that calls back into Python).
+_BASIC_NO_COOKIE = XPath(".//aside|.//div[contains(@class|@id, 'footer')]|.//fencedframe|.//footer"
+                         "|.//script|.//style|.//svg|.//template")
+_CLASS_ID = XPath(".//*/@class|.//*/@id")
+
+
+def prune_unwanted_nodes(tree, nodelist, with_backup: bool = False):
+    """``trafilatura.htmlprocessing.prune_unwanted_nodes``, same result, linear-time guard."""
+    if not with_backup:
+        return _prune(tree, nodelist)
+    matches = dict.fromkeys(elem for expression in nodelist for elem in expression(tree))
+    if not matches:
+        return tree
+    inside = set(matches)  # matched, or below a match
+    clear: set = set()  # neither matched nor below a match
+    outer = []
+    for elem in matches:
+        path = []
+        for a in elem.iterancestors():
+            if a in inside:
+                inside.update(path)
+                break
+            if a in clear:
+                clear.update(path)
+                outer.append(elem)
+                break
+            path.append(a)
+        else:
+            clear.update(path)
+            outer.append(elem)
+    old_len = len(tree.text_content())
+    if old_len - sum(len(elem.text_content()) for elem in outer) > old_len / 7:
+        for elem in outer:
+            _hp.delete_element(elem)
+    return tree
+
+
+def basic_cleaning(tree):
+    """``trafilatura.baseline.basic_cleaning``; the regex part only where a class or id can match."""
+    if _COOKIE.search("\n".join(_CLASS_ID(tree))):
+        return _basic_cleaning(tree)
+    for elem in _BASIC_NO_COOKIE(tree):
+        _hp.delete_element(elem)
+    return tree
+
+
+_PATCHES = ((_main, "prune_unwanted_nodes", prune_unwanted_nodes),
+            (_baseline, "basic_cleaning", basic_cleaning),
+            (_external, "basic_cleaning", basic_cleaning))
+
+
+@contextlib.contextmanager
+def patched():
+    """trafilatura with the faster equivalent helpers above, restored on exit."""
+    saved = [(mod, name, getattr(mod, name)) for mod, name, _ in _PATCHES]
+    for mod, name, new in _PATCHES:
+        setattr(mod, name, new)
+    try:
+        yield
+    finally:
+        for mod, name, old in saved:
+            setattr(mod, name, old)
+
+
+def sequence(tree, options, url: str | None, wants_fallbacks: Callable[[str, str], bool], is_forum: bool = False,
+             keep: Callable[[str, str], bool] = lambda fast, full: True):
+    """(body, comments body) of ``tree`` (modified); trafilatura's cascade, see the module docstring.
+
+    ``options`` must be a fast-mode ``trafilatura.settings.Extractor`` (it is switched to full
+    mode when ``wants_fallbacks`` says so). ``keep(fast_text, full_text)`` may veto stage 2's
+    choice (e.g. when it loses protected snippets). ``is_forum``: trafilatura's forum-thread test,
+    taken before the caller stripped the page's scripts.
+    """
+    tree = _prune(tree, RAW_TREE_PRUNE_XPATH)
+    if not options.comments and (options.focus == "precision" or not is_forum):
+        tree = _prune(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+    cleaned = _hp.tree_cleaning(copy(tree), options)
+
+    def backup():  # what trafilatura keeps as cleaned_tree_backup (tree_cleaning is deterministic)
+        return _hp.tree_cleaning(copy(tree), options)
+
+    cleaned = _hp.convert_tags(cleaned, options, url)
+    commentsbody, temp_comments = Element("body"), ""
+    forum_posts = None
+    if options.comments:
+        commentsbody, temp_comments, cleaned = _main.extract_comments(cleaned, options)
+        if temp_comments and is_forum:
+            forum_posts = commentsbody
+            commentsbody, temp_comments = Element("body"), ""
+            cleaned = _hp.convert_tags(backup(), options, url)
+    if options.focus == "precision" and not is_forum:
+        cleaned = _prune(cleaned, REMOVE_COMMENTS_XPATH)
+
+    postbody, temp_text = _main.extract_content(cleaned, options)
+    if wants_fallbacks(temp_text, temp_comments):
+        options.fast = False
+        body2, text2 = _external.compare_extraction(backup(), copy(tree), postbody, temp_text, options)
+        if keep(temp_text, text2):
+            postbody, temp_text = body2, text2
+
+    if len(temp_text) < options.min_extracted_size and options.focus != "precision":
+        b_body, b_text, b_len = _baseline.baseline(tree)
+        if b_len > len(temp_text):
+            postbody, temp_text = b_body, b_text
+            forum_posts = None
+
+    if (options.focus == "balanced" and 0 < len(temp_text) < _core.ESCALATION_MAX_LENGTH
+            and len(temp_text) < _core.ESCALATION_PAGE_SHARE * len(_baseline.html2txt(tree))):
+        r_options = copy(options)
+        r_options.focus = "recall"
+        esc_tree = (tree if is_forum or not options.comments
+                    else _prune(copy(tree), REMOVE_COMMENTS_AND_LISTS_XPATH if temp_comments else REMOVE_COMMENTS_XPATH))
+        r_body, r_text = None, ""
+        with contextlib.suppress(Exception):
+            r_body, r_text = _core._recall_retry(esc_tree, r_options, url)
+        j_body, j_text = None, ""
+        if not options.fast:
+            with contextlib.suppress(Exception):
+                j_body, j_text = _external.justext_rescue(copy(esc_tree), options)
+        len_text, r_len, j_len = len(temp_text), len(r_text), len(j_text)
+        if j_len > r_len and j_len > _core.ESCALATION_JUSTEXT_RATIO * len_text:
+            postbody, temp_text, forum_posts = j_body, j_text, None
+        elif r_len >= options.min_extracted_size and r_len > _core.ESCALATION_ACCEPT_RATIO * len_text:
+            postbody, temp_text, forum_posts = r_body, r_text, None
+
+    if forum_posts is not None:
+        existing = "\n".join(filter(None, (_main._elem_text(el) for el in postbody)))
+        salvaged = [el for el in forum_posts if (t := _main._elem_text(el)) and t not in existing]
+        postbody.extend(salvaged)
+    return postbody, commentsbody

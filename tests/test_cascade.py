@@ -1,0 +1,139 @@
+"""curate.html.cascade: trafilatura's cascade in one pass, and its faster helpers' equivalence."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from importlib import import_module
+
+import pytest
+import trafilatura
+from lxml import etree
+from trafilatura.settings import DEFAULT_CONFIG, Extractor
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+
+from curate.html import cascade
+from curate.html.main_text import parse, render, render_bodies
+
+_baseline = import_module("trafilatura.baseline")
+_hp = import_module("trafilatura.htmlprocessing")
+_main = import_module("trafilatura.main_extractor")
+
+PARA = ("<p>The northern rivers freeze early in the winter months, and the towns along their banks have "
+        "learned to live with the ice for several months of every year, {n}.</p>")
+ARTICLE = "<article><h1>Rivers</h1>" + "".join(PARA.format(n=i) for i in range(6)) + "</article>"
+NESTED = """<html><body><div class="content">
+<div class="sidebar"><div class="social"><p>Share this on every network you know</p></div>
+<span class="newsletter">Subscribe</span></div>{article}
+<div class="tags"><div class="banner">Ad</div></div></div>
+<div id="cookie-banner">We use cookies to improve your experience on this site, accept them.</div>
+<aside>Related stories you may like</aside><footer>Copyright 2024</footer></body></html>"""
+FORUM = """<html><body><div class="thread"><h1>How do I winterize a boat?</h1>
+<div class="post"><p>I keep my boat on the river and wonder what to do before the first frost comes.</p></div>
+<div class="comments">{posts}</div></div></body></html>"""
+POST = ('<div class="comment"><p>Reply {n}: drain the engine, add antifreeze to the cooling system, '
+        'and cover the hull with a tarp that breathes so no mould grows under it.</p></div>')
+PAGES = [NESTED.format(article=ARTICLE), NESTED.replace("cookie-banner", "main-banner").format(article=ARTICLE),
+         FORUM.format(posts="".join(POST.format(n=i) for i in range(5))),
+         "<html><body><div><p>Short page.</p></div></body></html>"]
+
+
+def _serial(tree) -> bytes:
+    return etree.tostring(tree)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_prune_unwanted_nodes_with_backup_equals_trafilatura(page):
+    ours, theirs = parse(page), parse(page)
+    cascade.prune_unwanted_nodes(ours, OVERALL_DISCARD_XPATH, with_backup=True)
+    _hp.prune_unwanted_nodes(theirs, OVERALL_DISCARD_XPATH, with_backup=True)
+    assert _serial(ours) == _serial(theirs)
+
+
+def test_prune_unwanted_nodes_removes_only_outermost_matches():
+    tree = parse(PAGES[0])
+    assert tree.find(".//div[@class='social']") is not None
+    cascade.prune_unwanted_nodes(tree, OVERALL_DISCARD_XPATH, with_backup=True)
+    assert tree.find(".//div[@class='sidebar']") is None and "northern rivers" in tree.text_content()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_basic_cleaning_equals_trafilatura(page):
+    ours, theirs = parse(page), parse(page)
+    assert _serial(cascade.basic_cleaning(ours)) == _serial(_baseline.basic_cleaning(theirs))
+    if "cookie-banner" in page:
+        assert "We use cookies" not in ours.text_content()
+
+
+def test_patched_swaps_and_restores():
+    before = (_main.prune_unwanted_nodes, _baseline.basic_cleaning)
+    with cascade.patched():
+        assert _main.prune_unwanted_nodes is cascade.prune_unwanted_nodes
+        assert _baseline.basic_cleaning is cascade.basic_cleaning
+    assert (_main.prune_unwanted_nodes, _baseline.basic_cleaning) == before
+
+
+def _ours(page: str, full: bool, fallbacks_seen: list | None = None) -> str:
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
+
+    def wants(body, comments):
+        if fallbacks_seen is not None:
+            fallbacks_seen.append(len(body))
+        return full
+
+    with cascade.patched():
+        return render_bodies(*cascade.sequence(parse(page), options, None, wants))
+
+
+@pytest.mark.parametrize("full", [False, True])
+@pytest.mark.parametrize("page", PAGES)
+def test_sequence_equals_trafilatura_fast_or_full(page, full):
+    doc = trafilatura.bare_extraction(parse(page), fast=not full, with_metadata=False, deduplicate=False)
+    assert _ours(page, full) == render(doc)
+
+
+def test_sequence_asks_once_after_the_main_extractor():
+    seen: list = []
+    _ours(PAGES[0], False, seen)
+    assert len(seen) == 1 and seen[0] > 500
+
+
+def test_keep_can_veto_the_fallbacks():
+    page = PAGES[3]
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
+    vetoed = []
+    with cascade.patched():
+        cascade.sequence(parse(page), options, None, lambda b, c: True, keep=lambda fast, full: vetoed.append(1) or False)
+    assert vetoed == [1] and options.fast is False
+
+
+def test_sequence_leaves_the_callers_options_fast_when_no_fallbacks():
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
+    with cascade.patched():
+        cascade.sequence(deepcopy(parse(PAGES[0])), options, None, lambda b, c: False)
+    assert options.fast is True
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_fallbacks_run_only_when_asked(monkeypatch, full):
+    calls = []
+    real = cascade._external.compare_extraction
+    monkeypatch.setattr(cascade._external, "compare_extraction", lambda *a: calls.append(1) or real(*a))
+    _ours(PAGES[0], full)
+    assert calls == ([1] if full else [])
+
+
+LD_FORUM = FORUM.replace("<body>", '<head><script type="application/ld+json">{{"@type": "DiscussionForumPosting"}}'
+                         "</script></head><body>")
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_forum_thread_page_equals_trafilatura(full):
+    page = LD_FORUM.format(posts="".join(POST.format(n=i) for i in range(5)))
+    is_forum = trafilatura.core._forum_thread_page(parse(page))
+    assert is_forum
+    doc = trafilatura.bare_extraction(parse(page), fast=not full, with_metadata=False, deduplicate=False)
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
+    with cascade.patched():
+        ours = render_bodies(*cascade.sequence(parse(page), options, None, lambda b, c: full, is_forum))
+    assert ours == render(doc)
+    assert "Reply 4: drain the engine" in ours
