@@ -74,3 +74,29 @@ def test_recall_rescue_takes_a_superset_only():
     unrelated = "A completely different page about gardening and tomatoes, long enough to be longer." * 3
     assert _superset(question, unrelated, protect) == question  # does not hold trafilatura's lines
     assert _superset(question, question + " more", protect) == question  # not much more
+
+
+def test_lost_code_needs_two_blocks_and_half_the_code():
+    from curate.html.main_text import _lost_code
+
+    protect = Protected()
+    small = protect.add("x = 1", block=True)
+    big = [protect.add("for i in range(10):\n    print(i)\n" * 3, block=True) for _ in range(2)]
+    protect.add("x^2")  # a formula: never counts as code
+    assert _lost_code(f"text {small}", protect)  # both big blocks lost
+    assert not _lost_code(f"{small} {big[0]}", protect)  # one block lost
+    assert not _lost_code(f"{big[0]} {big[1]}", protect)  # only the small one lost
+    assert not _lost_code("", Protected())
+
+
+def test_code_rescue_takes_resiliparse_superset_when_code_is_lost(monkeypatch):
+    import curate.html.main_text as mt
+
+    calls = []
+    monkeypatch.setattr(mt, "_lost_code", lambda text, protect: True)
+    monkeypatch.setattr(mt, "_superset", lambda text, other, protect: calls.append(other) or text + "\nRESCUED")
+    assert extract_text(PAGE, "https://example.org/a").text.endswith("RESCUED")
+    assert calls and "northern rivers freeze early" in calls[0]
+    calls.clear()
+    assert not extract_text(PAGE, "https://example.org/a", code_rescue=False).text.endswith("RESCUED")
+    assert not calls

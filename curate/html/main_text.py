@@ -92,7 +92,7 @@ def _parser():
 def extract_text(html: str, url: str | None = None, *, include_tables: bool = True,
                  include_comments: bool = True, favor_precision: bool = False,
                  keep_math: bool = True, keep_code: bool = True, rescue_chars: int = 250,
-                 rescue_ratio: float = 0.3, recall_rescue: bool = False,
+                 rescue_ratio: float = 0.3, recall_rescue: bool = False, code_rescue: bool = True,
                  backend: str = "trafilatura") -> MainText:
     """The main text of ``html``; ``text`` is None when the page has none.
 
@@ -119,7 +119,7 @@ def extract_text(html: str, url: str | None = None, *, include_tables: bool = Tr
         text = _resiliparse(root, include_comments)
     elif backend == "trafilatura":
         text = _trafilatura(root, url, include_tables, include_comments, favor_precision, rescue_chars,
-                            rescue_ratio, recall_rescue, protect, is_forum)
+                            rescue_ratio, recall_rescue, protect, is_forum, code_rescue)
     else:
         raise ValueError(f"unknown extraction backend {backend!r}: use 'trafilatura' or 'resiliparse'")
     text = protect.restore(text).replace(_SOFT_HYPHEN, "").strip()
@@ -134,7 +134,8 @@ def _forum_thread_page(root) -> bool:
 
 
 def _trafilatura(root, url, include_tables, include_comments, favor_precision, rescue_chars,
-                 rescue_ratio, recall_rescue, protect: Protected, is_forum: bool = False) -> str:
+                 rescue_ratio, recall_rescue, protect: Protected, is_forum: bool = False,
+                 code_rescue: bool = False) -> str:
     """trafilatura's cascade in one pass, its fallbacks only where its main extractor finds little.
 
     "Little" is under ``rescue_chars`` characters, or under ``rescue_ratio`` of the page's
@@ -166,9 +167,22 @@ def _trafilatura(root, url, include_tables, include_comments, favor_precision, r
     with cascade.patched():
         body, comments = cascade.sequence(root, options, url, wants_fallbacks, is_forum, keep)
     text = render_bodies(body, comments)
-    if recall_rescue and len(text) < rescue_ratio / 2 * visible:
+    if (recall_rescue and len(text) < rescue_ratio / 2 * visible) or (code_rescue and _lost_code(text, protect)):
         text = _superset(text, _resiliparse(root, include_comments), protect)
     return text
+
+
+def _lost_code(text: str, protect: Protected, blocks: int = 2, share: float = 0.5) -> bool:
+    """Whether ``text`` lost at least ``blocks`` code blocks holding ``share`` of the page's code.
+
+    trafilatura drops the answers of a Q&A page: mostly code blocks, which look like near-empty
+    paragraphs to it once they are placeholders.
+    """
+    if len(protect.blocks) < blocks:
+        return False
+    lost = [i for i in protect.missing(text) if i in protect.blocks]
+    size = sum(len(protect.snippets[i]) for i in protect.blocks)
+    return len(lost) >= blocks and sum(len(protect.snippets[i]) for i in lost) >= share * size
 
 
 def _superset(text: str, other: str, protect: Protected, share: float = 0.8, growth: float = 1.5) -> str:
