@@ -9,9 +9,10 @@ removes markdown markers, because plain text trained better than markdown. The s
    a placeholder token (``protect.Protected``), so the extractor can neither collapse the
    indentation nor lose the symbols;
 3. strip elements that never hold main text (script, style, svg, …) in C, with lxml;
-4. trafilatura finds the main content (``fast=True``: no comparison with readability and
-   jusText on every page; those fallbacks run only when the fast pass finds under
-   ``rescue_chars`` characters);
+4. trafilatura finds the main content, its cascade run once (``curate.html.cascade``): the
+   readability and jusText fallbacks run only where its main extractor finds little (under
+   ``rescue_chars`` characters or ``rescue_ratio`` of the visible text); where the text lost
+   most of the page's code blocks, resiliparse's text replaces it if it is a superset;
 5. the extracted tree is rendered as plain text here, not by trafilatura's txt/markdown
    writer: no ``-`` bullets, no ``|`` table pipes, no ``#`` or ``**``; list items and table
    rows become lines, table cells are separated by a tab;
