@@ -100,3 +100,16 @@ def test_code_rescue_takes_resiliparse_superset_when_code_is_lost(monkeypatch):
     calls.clear()
     assert not extract_text(PAGE, "https://example.org/a", code_rescue=False).text.endswith("RESCUED")
     assert not calls
+
+
+def test_text_directly_in_the_body_is_kept():
+    # readability (trafilatura's fallback) can return a bare element holding only text
+    html = "<!DOCTYPE html>\n<html><head></head><body>\n    Test\n</body></html>"
+    assert extract_text(html, None).text == "Test"
+    from lxml import etree
+
+    from curate.html.main_text import render_bodies
+
+    span = etree.Element("span")
+    span.text = "\n  Just   text \n"
+    assert render_bodies(span, None) == "Just text"

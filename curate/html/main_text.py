@@ -216,6 +216,8 @@ def render_bodies(*bodies) -> str:
     """Plain text of trafilatura's output trees (main body, comments), one after the other."""
     parts = []
     for body in bodies:
+        if body is not None and body.text and body.text.strip():  # readability's bare <span>
+            parts.append(_clean(body.text))
         if body is not None and len(body):
             parts.extend(_blocks(body))
     return "\n".join(p for p in parts if p)
