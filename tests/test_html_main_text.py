@@ -113,3 +113,22 @@ def test_text_directly_in_the_body_is_kept():
     span = etree.Element("span")
     span.text = "\n  Just   text \n"
     assert render_bodies(span, None) == "Just text"
+
+
+def test_output_is_nfc_but_code_stays_verbatim():
+    decomposed = "fa\u0308llend"  # 'fällend' with a combining diaeresis
+    html = PAGE.replace("The <b>northern</b>", f"The {decomposed} <b>northern</b>").replace(
+        "<p>Spring", "<pre><code>s = 'a\u0308'\nprint(s)</code></pre><p>Spring")
+    text = extract_text(html, "https://example.org/a").text
+    assert "f\u00e4llend" in text and decomposed not in text
+    assert "s = 'a\u0308'" in text
+
+
+def test_html_tables_from_the_fallbacks_are_rendered():
+    from lxml import etree
+
+    from curate.html.main_text import render_bodies
+
+    body = etree.fromstring("<body><table><tbody><tr><th>Nr</th><th>Motiv</th></tr>"
+                            "<tr><td>6</td><td>Plastik eines Akt-J\u00fcnglings</td></tr></tbody></table></body>")
+    assert render_bodies(body, None) == "Nr\tMotiv\n6\tPlastik eines Akt-J\u00fcnglings"

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import unicodedata
 
 from lxml import etree
 
@@ -123,7 +124,9 @@ def extract_text(html: str, url: str | None = None, *, include_tables: bool = Tr
                             rescue_ratio, recall_rescue, protect, is_forum, code_rescue)
     else:
         raise ValueError(f"unknown extraction backend {backend!r}: use 'trafilatura' or 'resiliparse'")
-    text = protect.restore(text).replace(_SOFT_HYPHEN, "").strip()
+    # NFC as trafilatura's own output (decomposed umlauts and Bengali nuktas match no query);
+    # the snippets go back afterwards, verbatim
+    text = protect.restore(unicodedata.normalize("NFC", text)).replace(_SOFT_HYPHEN, "").strip()
     return MainText(text or None, formulas, code_blocks)
 
 
@@ -244,7 +247,7 @@ def _blocks(el) -> list[str]:
             text = _inline(child)
             if text:
                 out.append(text)
-        if child.tail and child.tail.strip() and el.tag not in ("list", "table", "row"):
+        if child.tail and child.tail.strip() and el.tag not in ("list", "table", "row", "tr"):
             out.append(_clean(child.tail))
     return out
 
@@ -273,10 +276,14 @@ def _inline(el, skip=()) -> str:
 
 
 def _table_lines(table) -> list[str]:
-    """One line per table row, cells separated by a tab."""
+    """One line per table row, cells separated by a tab.
+
+    trafilatura writes ``row``/``cell``; a table that its fallbacks (readability) return
+    keeps HTML's ``tr``/``td``/``th``.
+    """
     lines = []
-    for row in table.iter("row"):
-        cells = [_inline(c) for c in row if c.tag == "cell"]
+    for row in table.iter("row", "tr"):
+        cells = [_inline(c) for c in row if c.tag in ("cell", "td", "th")]
         line = "\t".join(c for c in cells if c)
         if line:
             lines.append(line)
