@@ -132,3 +132,16 @@ def test_html_tables_from_the_fallbacks_are_rendered():
     body = etree.fromstring("<body><table><tbody><tr><th>Nr</th><th>Motiv</th></tr>"
                             "<tr><td>6</td><td>Plastik eines Akt-J\u00fcnglings</td></tr></tbody></table></body>")
     assert render_bodies(body, None) == "Nr\tMotiv\n6\tPlastik eines Akt-J\u00fcnglings"
+
+
+def test_trafilatura_backend_keeps_buttons_and_json_ld_for_its_fallbacks():
+    # the main text sits in a <button> (an expander); plain trafilatura finds it through
+    # readability, which reads the raw tree
+    body = " ".join(f"Sentence number {i} of the story that the expander hides from view." for i in range(30))
+    html = f"<html><body><div><button class='more'><div><p>{body}</p></div></button></div></body></html>"
+    assert "Sentence number 29" in (extract_text(html, None, keep_math=False, keep_code=False).text or "")
+    ld = '{"@type": "Article", "articleBody": "' + body + '"}'
+    html = (f'<html><head><script type="application/ld+json">{ld}</script><script>var x = 1;</script></head>'
+            "<body><div><p>Short.</p></div></body></html>")
+    text = extract_text(html, None, keep_math=False, keep_code=False).text or ""
+    assert "Sentence number 29" in text and "var x" not in text

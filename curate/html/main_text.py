@@ -8,7 +8,8 @@ removes markdown markers, because plain text trained better than markdown. The s
 2. ``math.replace_math`` and ``code.replace_code`` put every formula and code block behind
    a placeholder token (``protect.Protected``), so the extractor can neither collapse the
    indentation nor lose the symbols;
-3. strip elements that never hold main text (script, style, svg, …) in C, with lxml;
+3. strip elements that never hold main text (scripts but JSON-LD, styles; for resiliparse
+   also svg, iframes, buttons, …) in C, with lxml;
 4. trafilatura finds the main content, its cascade run once (``curate.html.cascade``): the
    readability and jusText fallbacks run only where its main extractor finds little (under
    ``rescue_chars`` characters or ``rescue_ratio`` of the visible text); where the text lost
@@ -30,7 +31,11 @@ from lxml import etree
 
 from curate.html.protect import Protected
 
-#: Elements that never hold main text; removed with their content before extraction.
+#: Removed with their content before trafilatura: its cleaning removes far more, but its
+#: fallbacks (readability, jusText, the baseline) read the raw tree, where plain trafilatura
+#: leaves buttons, selects and the like (they hold real text on some pages). JSON-LD stays.
+TRAFILATURA_JUNK_TAGS = ("script", "style")
+#: Elements that never hold main text; removed with their content before resiliparse.
 JUNK_TAGS = ("script", "style", "svg", "template", "iframe", "object", "embed",
              "canvas", "select", "button", "input", "map", "audio", "video", "source", "track")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -115,7 +120,12 @@ def extract_text(html: str, url: str | None = None, *, include_tables: bool = Tr
 
         code_blocks = replace_code(root, protect)
     is_forum = backend == "trafilatura" and _forum_thread_page(root)
-    etree.strip_elements(root, *JUNK_TAGS, with_tail=False)
+    json_ld = root.xpath('//script[@type="application/ld+json"]') if backend == "trafilatura" else []
+    for script in json_ld:  # trafilatura's baseline reads articleBody from it
+        script.tag = "curate-json-ld"
+    etree.strip_elements(root, *(TRAFILATURA_JUNK_TAGS if backend == "trafilatura" else JUNK_TAGS), with_tail=False)
+    for script in json_ld:
+        script.tag = "script"
     etree.strip_tags(root, etree.Comment)
     if backend == "resiliparse":
         text = _resiliparse(root, include_comments)
@@ -157,7 +167,10 @@ def _trafilatura(root, url, include_tables, include_comments, favor_precision, r
 
     from curate.html import cascade
 
-    visible = len(" ".join(root.text_content().split())) if rescue_ratio > 0 else 0
+    visible = 0
+    if rescue_ratio > 0:
+        visible = len(" ".join(root.text_content().split()))
+        visible -= sum(len(" ".join(s.text.split())) for s in root.iter("script") if s.text)  # JSON-LD
 
     def wants_fallbacks(body: str, comments: str) -> bool:
         n = len(body) + len(comments)
