@@ -145,3 +145,29 @@ def test_trafilatura_backend_keeps_buttons_and_json_ld_for_its_fallbacks():
             "<body><div><p>Short.</p></div></body></html>")
     text = extract_text(html, None, keep_math=False, keep_code=False).text or ""
     assert "Sentence number 29" in text and "var x" not in text
+
+
+@pytest.mark.parametrize("html", [
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+    "<html><body><p>Doctype with a slash</p></body></html>",
+    "<!DOCTYPE html>\n<html/>\n<body><p>Self-closing html</p></body>",
+    '<?xml version="1.0" encoding="utf-8"?><html><body><p>Encoding declaration \u00e9</p></body></html>',
+    "<html><body><p>Control\x01 char\x1f and \ufffe nonchar</p></body></html>",
+    "plain text, no markup at all",
+])
+def test_parse_equals_trafilatura_load_html(html):
+    from lxml import etree
+    from trafilatura.utils import load_html
+
+    ours, theirs = parse(html), load_html(html)
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        assert etree.tostring(ours) == etree.tostring(theirs)
+        assert type(ours) is type(theirs)
+
+
+def test_visible_chars_is_the_whitespace_normalized_text_length():
+    from curate.html.main_text import _VISIBLE_CHARS
+
+    root = parse("<html><body><p>a\u00a0\u00a0b \u3000 c</p>\n\n<div>  d\te  </div></body></html>")
+    assert int(_VISIBLE_CHARS(root)) == len(" ".join(root.text_content().split())) == len("a b c d e")

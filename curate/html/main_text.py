@@ -39,8 +39,14 @@ TRAFILATURA_JUNK_TAGS = ("script", "style")
 JUNK_TAGS = ("script", "style", "svg", "template", "iframe", "object", "embed",
              "canvas", "select", "button", "input", "map", "audio", "video", "source", "track")
 _SPACES = re.compile(r"[ \t\u00a0]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters, and what trafilatura's loader also removes as invalid in XML.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SOFT_HYPHEN = "\u00ad"
+#: Whitespace to Python's ``str.split`` that XPath's ``normalize-space`` keeps (NBSP, …).
+_UNICODE_SPACES = "".join(c for c in map(chr, range(0x80, 0x3001)) if c.isspace())
+#: ``len(" ".join(root.text_content().split()))``, computed in C.
+_VISIBLE_CHARS = etree.XPath(
+    f"string-length(normalize-space(translate(., '{_UNICODE_SPACES}', '{' ' * len(_UNICODE_SPACES)}')))")
 
 
 @dataclasses.dataclass
@@ -60,19 +66,34 @@ def parse(html: str):
     and encoding declarations), with a parser whose element classes are chosen in C: lxml.html's
     own parser calls back into Python for every element object it hands out.
     """
-    from trafilatura.utils import is_dubious_html, repair_faulty_html
+    from trafilatura.utils import is_dubious_html
 
     html = _CONTROL.sub("", html)
-    if not html.strip():
+    if not html or html.isspace():
         return None
     beginning = html[:50].lower()
-    html = repair_faulty_html(html, beginning)
+    html = _repair_faulty_html(html, beginning)
     tree = _fromstring(html)  # None for a str with an encoding declaration, among others
     if tree is None or len(tree) < 1:
         tree = _fromstring(html.encode("utf8", "surrogatepass"))
     if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
         return None
     return tree
+
+
+def _repair_faulty_html(html: str, beginning: str) -> str:
+    """trafilatura's ``repair_faulty_html`` without its pass over the characters (``_CONTROL``
+    removes those), and without copying the page when the doctype needs no repair."""
+    from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML
+
+    if "doctype" in beginning:
+        firstline, _, rest = html.partition("\n")
+        if DOCTYPE_TAG.match(firstline):
+            html = DOCTYPE_TAG.sub("", firstline, count=1) + "\n" + rest
+    for line in html[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return FAULTY_HTML.sub(r"\1>", html, count=1)
+    return html
 
 
 def _fromstring(markup: str | bytes):
@@ -169,7 +190,7 @@ def _trafilatura(root, url, include_tables, include_comments, favor_precision, r
 
     visible = 0
     if rescue_ratio > 0:
-        visible = len(" ".join(root.text_content().split()))
+        visible = int(_VISIBLE_CHARS(root))
         visible -= sum(len(" ".join(s.text.split())) for s in root.iter("script") if s.text)  # JSON-LD
 
     def wants_fallbacks(body: str, comments: str) -> bool:
