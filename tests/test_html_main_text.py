@@ -167,7 +167,9 @@ def test_parse_equals_trafilatura_load_html(html):
 
 
 def test_visible_chars_is_the_whitespace_normalized_text_length():
-    from curate.html.main_text import _VISIBLE_CHARS
+    from curate.html.main_text import _visible_chars
 
     root = parse("<html><body><p>a\u00a0\u00a0b \u3000 c</p>\n\n<div>  d\te  </div></body></html>")
-    assert int(_VISIBLE_CHARS(root)) == len(" ".join(root.text_content().split())) == len("a b c d e")
+    assert _visible_chars(root) == len(" ".join(root.text_content().split())) == len("a b c d e")
+    root = parse("<html><body><p> a \n\t b </p><p>c</p></body></html>")
+    assert _visible_chars(root) == len("a b c")

@@ -42,11 +42,7 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 #: Control characters, and what trafilatura's loader also removes as invalid in XML.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SOFT_HYPHEN = "\u00ad"
-#: Whitespace to Python's ``str.split`` that XPath's ``normalize-space`` keeps (NBSP, …).
-_UNICODE_SPACES = "".join(c for c in map(chr, range(0x80, 0x3001)) if c.isspace())
-#: ``len(" ".join(root.text_content().split()))``, computed in C.
-_VISIBLE_CHARS = etree.XPath(
-    f"string-length(normalize-space(translate(., '{_UNICODE_SPACES}', '{' ' * len(_UNICODE_SPACES)}')))")
+_NORMALIZED_TEXT = etree.XPath("normalize-space()")
 
 
 @dataclasses.dataclass
@@ -161,6 +157,13 @@ def extract_text(html: str, url: str | None = None, *, include_tables: bool = Tr
     return MainText(text or None, formulas, code_blocks)
 
 
+def _visible_chars(root) -> int:
+    """``len(" ".join(root.text_content().split()))``, mostly in C: XPath's ``normalize-space``
+    collapses the ASCII whitespace, Python's ``split`` also NBSP and the other Unicode spaces."""
+    text = _NORMALIZED_TEXT(root)
+    return len(text) if text.isascii() else len(" ".join(text.split()))
+
+
 def _forum_thread_page(root) -> bool:
     """trafilatura's forum-thread test (schema.org DiscussionForumPosting), before the scripts go."""
     from trafilatura.core import _forum_thread_page
@@ -190,7 +193,7 @@ def _trafilatura(root, url, include_tables, include_comments, favor_precision, r
 
     visible = 0
     if rescue_ratio > 0:
-        visible = int(_VISIBLE_CHARS(root))
+        visible = _visible_chars(root)
         visible -= sum(len(" ".join(s.text.split())) for s in root.iter("script") if s.text)  # JSON-LD
 
     def wants_fallbacks(body: str, comments: str) -> bool:
