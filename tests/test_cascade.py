@@ -137,3 +137,28 @@ def test_forum_thread_page_equals_trafilatura(full):
         ours = render_bodies(*cascade.sequence(parse(page), options, None, lambda b, c: full, is_forum))
     assert ours == render(doc)
     assert "Reply 4: drain the engine" in ours
+
+
+@pytest.mark.parametrize("page", PAGES + ["<html><body><div>a<div>b</div>c<br>d</div><p>e</p>f</body></html>"])
+def test_page_chars_bound_is_an_upper_bound_of_html2txt(page):
+    from curate.html.main_text import _visible_chars
+
+    tree = parse(page)
+    bound = cascade.page_chars_bound(tree, _visible_chars(tree))
+    assert len(_baseline.html2txt(tree)) <= bound <= _visible_chars(tree) + 2 * len(tree.xpath("//*"))
+
+
+def test_escalation_skips_html2txt_only_where_the_bound_rules_it_out(monkeypatch):
+    from curate.html.main_text import _visible_chars
+
+    calls = []
+    real = _baseline.html2txt
+    monkeypatch.setattr(_baseline, "html2txt", lambda tree, *a: calls.append(1) or real(tree, *a))
+    short = PAGES[3]  # "Short page.": 11 chars, under ESCALATION_MAX_LENGTH
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
+    cascade.sequence(parse(short), options, None, lambda b, c: False, visible=_visible_chars(parse(short)))
+    assert calls == []  # the text is the whole page: escalation impossible
+    cascade.sequence(parse(short), options, None, lambda b, c: False, visible=10_000)
+    assert calls == [1]
+    cascade.sequence(parse(short), options, None, lambda b, c: False)
+    assert calls == [1, 1]

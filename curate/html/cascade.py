@@ -82,6 +82,13 @@ def basic_cleaning(tree):
     return tree
 
 
+def page_chars_bound(tree, visible: int) -> int:
+    """An upper bound of ``len(trafilatura.html2txt(tree))`` when ``tree``'s whitespace-normalized
+    text is ``visible`` characters long (or longer): html2txt removes elements and puts a space
+    before the text and the tail of every block element, so at most two more per block."""
+    return visible + 2 * sum(1 for _ in tree.iter(*_baseline._BLOCK_ELEMS))
+
+
 _PATCHES = ((_main, "prune_unwanted_nodes", prune_unwanted_nodes),
             (_baseline, "basic_cleaning", basic_cleaning),
             (_external, "basic_cleaning", basic_cleaning))
@@ -101,13 +108,15 @@ def patched():
 
 
 def sequence(tree, options, url: str | None, wants_fallbacks: Callable[[str, str], bool], is_forum: bool = False,
-             keep: Callable[[str, str], bool] = lambda fast, full: True):
+             keep: Callable[[str, str], bool] = lambda fast, full: True, visible: int | None = None):
     """(body, comments body) of ``tree`` (modified); trafilatura's cascade, see the module docstring.
 
     ``options`` must be a fast-mode ``trafilatura.settings.Extractor`` (it is switched to full
     mode when ``wants_fallbacks`` says so). ``keep(fast_text, full_text)`` may veto stage 2's
     choice (e.g. when it loses protected snippets). ``is_forum``: trafilatura's forum-thread test,
-    taken before the caller stripped the page's scripts.
+    taken before the caller stripped the page's scripts. ``visible``: the length of ``tree``'s
+    whitespace-normalized text without its scripts, if known; the recall escalation then
+    computes ``trafilatura.html2txt`` only where ``page_chars_bound`` cannot rule it out.
     """
     tree = _prune(tree, RAW_TREE_PRUNE_XPATH)
     if not options.comments and (options.focus == "precision" or not is_forum):
@@ -143,6 +152,7 @@ def sequence(tree, options, url: str | None, wants_fallbacks: Callable[[str, str
             forum_posts = None
 
     if (options.focus == "balanced" and 0 < len(temp_text) < _core.ESCALATION_MAX_LENGTH
+            and (visible is None or len(temp_text) < _core.ESCALATION_PAGE_SHARE * page_chars_bound(tree, visible))
             and len(temp_text) < _core.ESCALATION_PAGE_SHARE * len(_baseline.html2txt(tree))):
         r_options = copy(options)
         r_options.focus = "recall"

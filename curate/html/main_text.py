@@ -206,7 +206,8 @@ def _trafilatura(root, url, include_tables, include_comments, favor_precision, r
     options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, precision=favor_precision,
                         comments=include_comments, tables=include_tables, url=url)
     with cascade.patched():
-        body, comments = cascade.sequence(root, options, url, wants_fallbacks, is_forum, keep)
+        body, comments = cascade.sequence(root, options, url, wants_fallbacks, is_forum, keep,
+                                          visible if rescue_ratio > 0 else None)
     text = render_bodies(body, comments)
     if (recall_rescue and len(text) < rescue_ratio / 2 * visible) or (code_rescue and _lost_code(text, protect)):
         text = _superset(text, _resiliparse(root, include_comments), protect)
