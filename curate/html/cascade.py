@@ -6,7 +6,9 @@ baseline rescue (3) and a recall escalation (4, with a jusText candidate unless 
 Running the fast pass and then, on short results, the whole full pass again repeats stages
 0-1. ``sequence`` is ``trafilatura.core.trafilatura_sequence`` (2.3.1) with one change: after
 stage 1, ``wants_fallbacks(text, comments)`` decides whether the rest runs as trafilatura's full mode
-(stage 2 and the jusText candidate) or its fast mode. Everything else is trafilatura's code.
+(stage 2 and the jusText candidate) or its fast mode. Everything else is trafilatura's code,
+including private names: setup.cfg pins trafilatura==2.3.1, and tests/test_cascade.py
+compares the outputs with ``bare_extraction``'s.
 
 ``patched()`` swaps in, for the duration of a call, faster versions of two trafilatura
 helpers that give the same results (tests/test_cascade.py checks this on real pages):
