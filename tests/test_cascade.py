@@ -12,6 +12,7 @@ from trafilatura.settings import DEFAULT_CONFIG, Extractor
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 from curate.html import cascade
+from curate.html import trafilatura_patches as patches
 from curate.html.main_text import parse, render, render_bodies
 
 _baseline = import_module("trafilatura.baseline")
@@ -44,7 +45,7 @@ def _serial(tree) -> bytes:
 @pytest.mark.parametrize("page", PAGES)
 def test_prune_unwanted_nodes_with_backup_equals_trafilatura(page):
     ours, theirs = parse(page), parse(page)
-    cascade.prune_unwanted_nodes(ours, OVERALL_DISCARD_XPATH, with_backup=True)
+    patches.prune_unwanted_nodes(ours, OVERALL_DISCARD_XPATH, with_backup=True)
     _hp.prune_unwanted_nodes(theirs, OVERALL_DISCARD_XPATH, with_backup=True)
     assert _serial(ours) == _serial(theirs)
 
@@ -52,23 +53,23 @@ def test_prune_unwanted_nodes_with_backup_equals_trafilatura(page):
 def test_prune_unwanted_nodes_removes_only_outermost_matches():
     tree = parse(PAGES[0])
     assert tree.find(".//div[@class='social']") is not None
-    cascade.prune_unwanted_nodes(tree, OVERALL_DISCARD_XPATH, with_backup=True)
+    patches.prune_unwanted_nodes(tree, OVERALL_DISCARD_XPATH, with_backup=True)
     assert tree.find(".//div[@class='sidebar']") is None and "northern rivers" in tree.text_content()
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_basic_cleaning_equals_trafilatura(page):
     ours, theirs = parse(page), parse(page)
-    assert _serial(cascade.basic_cleaning(ours)) == _serial(_baseline.basic_cleaning(theirs))
+    assert _serial(patches.basic_cleaning(ours)) == _serial(_baseline.basic_cleaning(theirs))
     if "cookie-banner" in page:
         assert "We use cookies" not in ours.text_content()
 
 
 def test_patched_swaps_and_restores():
     before = (_main.prune_unwanted_nodes, _baseline.basic_cleaning)
-    with cascade.patched():
-        assert _main.prune_unwanted_nodes is cascade.prune_unwanted_nodes
-        assert _baseline.basic_cleaning is cascade.basic_cleaning
+    with patches.patched():
+        assert _main.prune_unwanted_nodes is patches.prune_unwanted_nodes
+        assert _baseline.basic_cleaning is patches.basic_cleaning
     assert (_main.prune_unwanted_nodes, _baseline.basic_cleaning) == before
 
 
@@ -80,7 +81,7 @@ def _ours(page: str, full: bool, fallbacks_seen: list | None = None) -> str:
             fallbacks_seen.append(len(body))
         return full
 
-    with cascade.patched():
+    with patches.patched():
         return render_bodies(*cascade.sequence(parse(page), options, None, wants))
 
 
@@ -101,14 +102,14 @@ def test_keep_can_veto_the_fallbacks():
     page = PAGES[3]
     options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
     vetoed = []
-    with cascade.patched():
+    with patches.patched():
         cascade.sequence(parse(page), options, None, lambda b, c: True, keep=lambda fast, full: vetoed.append(1) or False)
     assert vetoed == [1] and options.fast is False
 
 
 def test_sequence_leaves_the_callers_options_fast_when_no_fallbacks():
     options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
-    with cascade.patched():
+    with patches.patched():
         cascade.sequence(deepcopy(parse(PAGES[0])), options, None, lambda b, c: False)
     assert options.fast is True
 
@@ -133,7 +134,7 @@ def test_forum_thread_page_equals_trafilatura(full):
     assert is_forum
     doc = trafilatura.bare_extraction(parse(page), fast=not full, with_metadata=False, deduplicate=False)
     options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
-    with cascade.patched():
+    with patches.patched():
         ours = render_bodies(*cascade.sequence(parse(page), options, None, lambda b, c: full, is_forum))
     assert ours == render(doc)
     assert "Reply 4: drain the engine" in ours
@@ -162,3 +163,30 @@ def test_escalation_skips_html2txt_only_where_the_bound_rules_it_out(monkeypatch
     assert calls == [1]
     cascade.sequence(parse(short), options, None, lambda b, c: False)
     assert calls == [1, 1]
+
+
+def test_fast_xpath_rewrites_only_position_free_tag_filters():
+    x = etree.XPath(".//*[self::div or self::p][contains(@class, 'a')]")
+    assert patches.fast_xpath(x).path == ".//div[contains(@class, 'a')] | .//p[contains(@class, 'a')]"
+    for same in (".//*[self::div or self::p][1]", ".//*[self::div][position() < 3]", "(.//*[self::div][@id])[1]",
+                 ".//div[@id]"):
+        x = etree.XPath(same)
+        assert patches.fast_xpath(x) is x
+
+
+@pytest.mark.parametrize("page", PAGES + [LD_FORUM.format(posts=POST.format(n=1))])
+def test_patched_xpaths_select_the_same_nodes(page):
+    tree = parse(page)
+    rewritten = [(mod, name, new) for mod, name, new in patches._PATCHES if name.endswith("_XPATH") or name.isupper()]
+    assert len(rewritten) >= 10
+    for mod, name, new in rewritten:
+        for old_x, new_x in zip(getattr(mod, name), new, strict=True):
+            assert old_x(tree) == new_x(tree), name
+
+
+def test_patched_swaps_xpaths_and_restores():
+    before = _main.OVERALL_DISCARD_XPATH
+    with patches.patched():
+        assert _main.OVERALL_DISCARD_XPATH is not before
+        assert "self::" not in _main.OVERALL_DISCARD_XPATH[0].path
+    assert _main.OVERALL_DISCARD_XPATH is before

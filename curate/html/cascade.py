@@ -10,78 +10,24 @@ stage 1, ``wants_fallbacks(text, comments)`` decides whether the rest runs as tr
 including private names: setup.cfg pins trafilatura==2.3.1, and tests/test_cascade.py
 compares the outputs with ``bare_extraction``'s.
 
-``patched()`` swaps in, for the duration of a call, faster versions of two trafilatura
-helpers that give the same results (tests/test_cascade.py checks this on real pages):
-``prune_unwanted_nodes(with_backup=True)`` finds the outermost matches with a memo instead
-of walking every match's ancestors, and ``basic_cleaning`` skips its per-element regex
-callbacks when no ``class``/``id`` in the tree can match them.
+It runs inside ``trafilatura_patches.patched()`` (faster helpers with the same results).
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable
 from copy import copy
 
-from importlib import import_module
-
-from lxml.etree import Element, XPath
-from trafilatura import core as _core
-from trafilatura import external as _external
-from trafilatura import htmlprocessing as _hp
-from trafilatura import main_extractor as _main
-from trafilatura import settings as _settings
+from lxml.etree import Element
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH, REMOVE_COMMENTS_XPATH
 
-_baseline = import_module("trafilatura.baseline")  # the package's `baseline` attribute is the function
+from curate.html.trafilatura_patches import _baseline, _core, _external, _hp, _main, fast_xpaths
+
 _prune = _hp.prune_unwanted_nodes
-_basic_cleaning = _baseline.basic_cleaning
-_COOKIE = re.compile(_settings._COOKIE_CONSENT_RE, re.I)
-#: BASIC_CLEAN_XPATH without its cookie-banner regex test (the part that calls back into Python).
-_BASIC_NO_COOKIE = XPath(".//aside|.//div[contains(@class|@id, 'footer')]|.//fencedframe|.//footer"
-                         "|.//script|.//style|.//svg|.//template")
-_CLASS_ID = XPath(".//*/@class|.//*/@id")
-
-
-def prune_unwanted_nodes(tree, nodelist, with_backup: bool = False):
-    """``trafilatura.htmlprocessing.prune_unwanted_nodes``, same result, linear-time guard."""
-    if not with_backup:
-        return _prune(tree, nodelist)
-    matches = dict.fromkeys(elem for expression in nodelist for elem in expression(tree))
-    if not matches:
-        return tree
-    inside = set(matches)  # matched, or below a match
-    clear: set = set()  # neither matched nor below a match
-    outer = []
-    for elem in matches:
-        path = []
-        for a in elem.iterancestors():
-            if a in inside:
-                inside.update(path)
-                break
-            if a in clear:
-                clear.update(path)
-                outer.append(elem)
-                break
-            path.append(a)
-        else:
-            clear.update(path)
-            outer.append(elem)
-    old_len = len(tree.text_content())
-    if old_len - sum(len(elem.text_content()) for elem in outer) > old_len / 7:
-        for elem in outer:
-            _hp.delete_element(elem)
-    return tree
-
-
-def basic_cleaning(tree):
-    """``trafilatura.baseline.basic_cleaning``; the regex part only where a class or id can match."""
-    if _COOKIE.search("\n".join(_CLASS_ID(tree))):
-        return _basic_cleaning(tree)
-    for elem in _BASIC_NO_COOKIE(tree):
-        _hp.delete_element(elem)
-    return tree
+RAW_TREE_PRUNE_XPATH = fast_xpaths(RAW_TREE_PRUNE_XPATH)
+REMOVE_COMMENTS_AND_LISTS_XPATH = fast_xpaths(REMOVE_COMMENTS_AND_LISTS_XPATH)
+REMOVE_COMMENTS_XPATH = fast_xpaths(REMOVE_COMMENTS_XPATH)
 
 
 def page_chars_bound(tree, visible: int) -> int:
@@ -89,24 +35,6 @@ def page_chars_bound(tree, visible: int) -> int:
     text is ``visible`` characters long (or longer): html2txt removes elements and puts a space
     before the text and the tail of every block element, so at most two more per block."""
     return visible + 2 * sum(1 for _ in tree.iter(*_baseline._BLOCK_ELEMS))
-
-
-_PATCHES = ((_main, "prune_unwanted_nodes", prune_unwanted_nodes),
-            (_baseline, "basic_cleaning", basic_cleaning),
-            (_external, "basic_cleaning", basic_cleaning))
-
-
-@contextlib.contextmanager
-def patched():
-    """trafilatura with the faster equivalent helpers above, restored on exit."""
-    saved = [(mod, name, getattr(mod, name)) for mod, name, _ in _PATCHES]
-    for mod, name, new in _PATCHES:
-        setattr(mod, name, new)
-    try:
-        yield
-    finally:
-        for mod, name, old in saved:
-            setattr(mod, name, old)
 
 
 def sequence(tree, options, url: str | None, wants_fallbacks: Callable[[str, str], bool], is_forum: bool = False,

@@ -190,6 +190,7 @@ def _trafilatura(root, url, include_tables, include_comments, favor_precision, r
     from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
     from curate.html import cascade
+    from curate.html import trafilatura_patches as patches
 
     visible = 0
     if rescue_ratio > 0:
@@ -205,7 +206,7 @@ def _trafilatura(root, url, include_tables, include_comments, favor_precision, r
 
     options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, precision=favor_precision,
                         comments=include_comments, tables=include_tables, url=url)
-    with cascade.patched():
+    with patches.patched():
         body, comments = cascade.sequence(root, options, url, wants_fallbacks, is_forum, keep,
                                           visible if rescue_ratio > 0 else None)
     text = render_bodies(body, comments)
