@@ -168,7 +168,7 @@ def test_escalation_skips_html2txt_only_where_the_bound_rules_it_out(monkeypatch
 def test_fast_xpath_rewrites_only_position_free_tag_filters():
     x = etree.XPath(".//*[self::div or self::p][contains(@class, 'a')]")
     assert patches.fast_xpath(x).path == ".//div[contains(@class, 'a')] | .//p[contains(@class, 'a')]"
-    for same in (".//*[self::div or self::p][1]", ".//*[self::div][position() < 3]", "(.//*[self::div][@id])[1]",
+    for same in (".//*[self::div or self::p][1]", ".//*[self::div][position() < 3]",
                  ".//div[@id]"):
         x = etree.XPath(same)
         assert patches.fast_xpath(x) is x
@@ -201,3 +201,18 @@ def test_patched_swaps_xpaths_and_restores():
         assert _main.OVERALL_DISCARD_XPATH is not before
         assert "self::" not in _main.OVERALL_DISCARD_XPATH[0].path
     assert _main.OVERALL_DISCARD_XPATH is before
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    (".//*[self::a][@x]|.//b[@y]", ".//a[@x] | .//b[@y]"),
+    ("(.//*[self::a or self::b][@x])[1]|(.//main)[1]", "(.//a[@x] | .//b[@x])[1] | (.//main)[1]"),
+    (".//*[self::a or self::b][@x][1]", None),  # [1] counts per parent: not a union
+    (".//*[self::a or self::b][contains(@x, '|]')]", ".//a[contains(@x, '|]')] | .//b[contains(@x, '|]')]"),
+    (".//*[self::a or self::b]/p", None),
+])
+def test_tag_filter_unions(source, expected):
+    x = etree.XPath(source)
+    assert patches.fast_xpath(x).path == (expected or source)
+    tree = parse("<html><body><a x='1|]'><p>1</p></a><div><b x='2'><p>2</p></b><a x='3'/></div>"
+                 "<main><b y='4'>4</b></main></body></html>")
+    assert x(tree) == patches.fast_xpath(x)(tree)

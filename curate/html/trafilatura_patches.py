@@ -15,10 +15,11 @@ thread during the swap gets the same answers.
   same nodes where ``P`` cannot match the empty string. (2) libxml2 evaluates
   ``.//*[self::div or self::p][P]`` by testing every element against the list of names,
   ``.//div[P] | .//p[P]`` through its name tests; the two select the same nodes, in document
-  order, when ``P`` does not use positions. Together about 20% less time in those expressions.
+  order, when ``P`` does not use positions (also inside ``(…)[1]``, and per top-level union
+  branch). Together about 30% less time in the 22 expressions this changes.
 
-tests/test_cascade.py checks each against the original on sample pages; on 345 dev pages the
-rewritten expressions selected the same nodes.
+tests/test_cascade.py checks each against the original on sample pages; on 461 dev pages
+(from the root and from the body) the rewritten expressions selected the same nodes.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ _COOKIE = re.compile(_settings._COOKIE_CONSENT_RE, re.I)
 _BASIC_NO_COOKIE = XPath(".//aside|.//div[contains(@class|@id, 'footer')]|.//fencedframe|.//footer"
                          "|.//script|.//style|.//svg|.//template")
 _CLASS_ID = XPath(".//*/@class|.//*/@id")
-_SELF_OR = re.compile(r"^\s*\.//\*\[\s*(self::[\w-]+(?:\s+or\s+self::[\w-]+)*)\s*\](\[.*\])\s*$", re.S)
+_SELF_OR = re.compile(r"\.//\*\[\s*(self::[\w-]+(?:\s+or\s+self::[\w-]+)*)\s*\]")
+_FIRST = re.compile(r"^\((.*)\)\s*\[\s*1\s*\]$", re.S)
 _POSITIONAL = re.compile(r"position\(|last\(|\[\s*\d")
 _REGEX_TEST = re.compile(r"re:test\(\s*(@[\w-]+(?:\s*\|\s*@[\w-]+)*)\s*,\s*'([^']*)'\s*(?:,\s*'([^']*)'\s*)?\)")
 REGEXP_NS = "http://exslt.org/regular-expressions"
@@ -51,11 +53,68 @@ REGEXP_NS = "http://exslt.org/regular-expressions"
 def fast_xpath(xpath: XPath) -> XPath:
     """``xpath`` with guarded regex tests and tag filters as unions (see the module docstring)."""
     source = _REGEX_TEST.sub(_guard, xpath.path)
-    m = _SELF_OR.match(source)
-    if m and not _POSITIONAL.search(m.group(2)):
-        tags = re.findall(r"self::([\w-]+)", m.group(1))
-        source = " | ".join(f".//{tag}{m.group(2)}" for tag in tags)
+    branches = _split(source)
+    rewritten = [_tag_union(b) for b in branches]
+    if rewritten != branches:
+        source = " | ".join(rewritten)
     return xpath if source == xpath.path else XPath(source, namespaces={"re": REGEXP_NS})
+
+
+def _tag_union(branch: str) -> str:
+    """``.//*[self::a or self::b][P]`` (or ``(…)[1]`` of it) as ``.//a[P] | .//b[P]`` (or ``(…)[1]``)."""
+    text = branch.strip()
+    first = _FIRST.match(text)
+    inner = first.group(1).strip() if first and _balanced(first.group(1)) else text
+    m = _SELF_OR.match(inner)
+    if not m:
+        return branch
+    predicates = inner[m.end():]
+    if not _only_predicates(predicates) or _POSITIONAL.search(predicates):
+        return branch
+    union = " | ".join(f".//{tag}{predicates}" for tag in re.findall(r"self::([\w-]+)", m.group(1)))
+    return f"({union})[1]" if inner is not text else union
+
+
+def _scan(source: str):
+    """(index, character, bracket depth) outside string literals."""
+    depth, quote = 0, None
+    for i, ch in enumerate(source):
+        if quote:
+            quote = None if ch == quote else quote
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        yield i, ch, depth
+
+
+def _split(source: str) -> list[str]:
+    """``source``'s top-level union branches."""
+    parts, start = [], 0
+    for i, ch, depth in _scan(source):
+        if ch == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+    return [*parts, source[start:]]
+
+
+def _balanced(source: str) -> bool:
+    depths = [d for _, _, d in _scan(source)]
+    return not depths or (min(depths) >= 0 and depths[-1] == 0)
+
+
+def _only_predicates(source: str) -> bool:
+    """Whether ``source`` is one or more ``[…]`` and nothing else."""
+    source = source.strip()
+    if not source or not _balanced(source):
+        return False
+    for _, ch, depth in _scan(source):
+        if (depth == 1 and ch == "(") or (depth == 0 and ch != "]" and not ch.isspace()):
+            return False
+    return True
 
 
 def _guard(m: re.Match) -> str:
