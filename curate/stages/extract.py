@@ -47,8 +47,9 @@ class Extract(Stage):
     ``min_chars``: texts shorter than this (after stripping) are rejected as ``no_text``.
     ``include_tables``/``include_comments`` are trafilatura's switches (comments are
     forum replies and blog comments: often main content on forums). ``rescue_chars`` /
-    ``rescue_ratio``: when trafilatura's fast pass finds fewer characters, or less than
-    that share of the page's visible text, its slower fallbacks run too. ``code_rescue``: when
+    ``rescue_ratio``: when trafilatura's main extractor finds fewer characters, or less than
+    that share of the page's visible text, the page goes on in trafilatura's full mode
+    (readability and jusText fallbacks), else in its fast mode (``curate.html.cascade``). ``code_rescue``: when
     the text lost most of the page's code blocks (two or more), take resiliparse's text if it
     holds trafilatura's and more (``main_text._lost_code``, ``_superset``).
     """
