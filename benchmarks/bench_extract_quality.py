@@ -12,8 +12,8 @@ Extractors (rows; ``--only`` picks some by name):
 - ``curate-trafilatura``: ``curate.html.main_text.extract_text(html, url, backend="trafilatura")``;
 - ``curate-resiliparse``: ``extract_text(html, url, backend="resiliparse")``;
 - ``curate-trafilatura-rescue-all`` (only when named in ``--only``): an ablation,
-  ``extract_text(…, backend="trafilatura", rescue_chars=∞)``: the full (``fast=False``)
-  trafilatura pass runs on every page after the fast one, and the longer text wins.
+  ``extract_text(…, backend="trafilatura", rescue_chars=∞)``: trafilatura's cascade runs in
+  its full mode (readability and jusText fallbacks) on every page.
 
 curate's two rows keep math and code (``keep_math``/``keep_code``) when ``curate.html.math`` and
 ``curate.html.code`` exist, and run with both off otherwise; the output says which.
@@ -90,9 +90,8 @@ import common  # noqa: E402
 GROUNDTRUTH = os.path.join("data", "warc", "dev-pages.groundtruth.jsonl.gz")
 MATHCODE = os.path.join("data", "mathcode")
 EXTRACTORS = ("trafilatura", "trafilatura-fineweb", "resiliparse", "curate-trafilatura", "curate-resiliparse")
-#: Ablations, only with ``--only``: curate's trafilatura backend that always runs the full
-#: (``fast=False``) pass as well and keeps the longer text (``rescue_chars`` = ∞); and the
-#: same backend with ``recall_rescue=True``.
+#: Ablations, only with ``--only``: curate's trafilatura backend with its fallbacks on every
+#: page (``rescue_chars`` = ∞); and the same backend with ``recall_rescue=True``.
 EXTRA = ("curate-trafilatura-rescue-all", "curate-trafilatura-recall")
 LABELS = {
     "trafilatura": "A. plain trafilatura 2.x (defaults, txt)",
@@ -100,7 +99,7 @@ LABELS = {
     "resiliparse": "B. resiliparse main_content=True",
     "curate-trafilatura": "C. curate extract_text, trafilatura backend",
     "curate-resiliparse": "D. curate extract_text, resiliparse backend",
-    "curate-trafilatura-rescue-all": "C'. curate, trafilatura backend, full pass on every page",
+    "curate-trafilatura-rescue-all": "C'. curate, trafilatura backend, fallbacks on every page",
     "curate-trafilatura-recall": "C''. curate, trafilatura backend, recall_rescue=True",
 }
 BASELINE = "trafilatura"

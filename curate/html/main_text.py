@@ -8,10 +8,12 @@ removes markdown markers, because plain text trained better than markdown. The s
 2. ``math.replace_math`` and ``code.replace_code`` put every formula and code block behind
    a placeholder token (``protect.Protected``), so the extractor can neither collapse the
    indentation nor lose the symbols;
-3. strip elements that never hold main text (script, style, svg, …) in C, with lxml;
-4. trafilatura finds the main content (``fast=True``: no comparison with readability and
-   jusText on every page; those fallbacks run only when the fast pass finds under
-   ``rescue_chars`` characters);
+3. strip elements that never hold main text (scripts but JSON-LD, styles; for resiliparse
+   also svg, iframes, buttons, …) in C, with lxml;
+4. trafilatura finds the main content, its cascade run once (``curate.html.cascade``): the
+   readability and jusText fallbacks run only where its main extractor finds little (under
+   ``rescue_chars`` characters or ``rescue_ratio`` of the visible text); where the text lost
+   most of the page's code blocks, resiliparse's text replaces it if it is a superset;
 5. the extracted tree is rendered as plain text here, not by trafilatura's txt/markdown
    writer: no ``-`` bullets, no ``|`` table pipes, no ``#`` or ``**``; list items and table
    rows become lines, table cells are separated by a tab;
@@ -21,18 +23,26 @@ removes markdown markers, because plain text trained better than markdown. The s
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
+import unicodedata
 
 from lxml import etree
 
 from curate.html.protect import Protected
 
-#: Elements that never hold main text; removed with their content before extraction.
+#: Removed with their content before trafilatura: its cleaning removes far more, but its
+#: fallbacks (readability, jusText, the baseline) read the raw tree, where plain trafilatura
+#: leaves buttons, selects and the like (they hold real text on some pages). JSON-LD stays.
+TRAFILATURA_JUNK_TAGS = ("script", "style")
+#: Elements that never hold main text; removed with their content before resiliparse.
 JUNK_TAGS = ("script", "style", "svg", "template", "iframe", "object", "embed",
              "canvas", "select", "button", "input", "map", "audio", "video", "source", "track")
 _SPACES = re.compile(r"[ \t\u00a0]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters, and what trafilatura's loader also removes as invalid in XML.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SOFT_HYPHEN = "\u00ad"
+_NORMALIZED_TEXT = etree.XPath("normalize-space()")
 
 
 @dataclasses.dataclass
@@ -48,23 +58,65 @@ def parse(html: str):
     """An lxml HTML tree for ``html``, or None when it holds no markup.
 
     Control characters are removed first (libxml2 stops at some of them and drops the rest
-    of the page); trafilatura's loader then repairs broken doctypes and encoding declarations.
+    of the page); then the steps of trafilatura's ``load_html`` (it repairs broken doctypes
+    and encoding declarations), with a parser whose element classes are chosen in C: lxml.html's
+    own parser calls back into Python for every element object it hands out.
     """
-    from trafilatura.utils import load_html
+    from trafilatura.utils import is_dubious_html
 
     html = _CONTROL.sub("", html)
-    if not html.strip():
+    if not html or html.isspace():
         return None
+    beginning = html[:50].lower()
+    html = _repair_faulty_html(html, beginning)
+    tree = _fromstring(html)  # None for a str with an encoding declaration, among others
+    if tree is None or len(tree) < 1:
+        tree = _fromstring(html.encode("utf8", "surrogatepass"))
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    return tree
+
+
+def _repair_faulty_html(html: str, beginning: str) -> str:
+    """trafilatura's ``repair_faulty_html`` without its pass over the characters (``_CONTROL``
+    removes those), and without copying the page when the doctype needs no repair."""
+    from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML
+
+    if "doctype" in beginning:
+        firstline, _, rest = html.partition("\n")
+        if DOCTYPE_TAG.match(firstline):
+            html = DOCTYPE_TAG.sub("", firstline, count=1) + "\n" + rest
+    for line in html[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return FAULTY_HTML.sub(r"\1>", html, count=1)
+    return html
+
+
+def _fromstring(markup: str | bytes):
+    from lxml.html import fromstring
+
     try:
-        return load_html(html)
-    except (etree.ParserError, ValueError, TypeError):
+        return fromstring(markup, parser=_parser())
+    except Exception:  # noqa: BLE001 - as trafilatura's load_html: any parser failure means no tree
         return None
+
+
+@functools.cache
+def _parser():
+    from lxml import html as lxml_html
+
+    parser = etree.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
+                              remove_comments=True, remove_pis=True)
+    parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+        element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment,
+        pi=lxml_html.HtmlProcessingInstruction, entity=lxml_html.HtmlEntity))
+    return parser
 
 
 def extract_text(html: str, url: str | None = None, *, include_tables: bool = True,
                  include_comments: bool = True, favor_precision: bool = False,
                  keep_math: bool = True, keep_code: bool = True, rescue_chars: int = 250,
-                 rescue_ratio: float = 0.3, recall_rescue: bool = False,
+                 rescue_ratio: float = 0.3, recall_rescue: bool = False, code_rescue: bool = True,
                  backend: str = "trafilatura") -> MainText:
     """The main text of ``html``; ``text`` is None when the page has none.
 
@@ -84,48 +136,96 @@ def extract_text(html: str, url: str | None = None, *, include_tables: bool = Tr
         from curate.html.code import replace_code
 
         code_blocks = replace_code(root, protect)
-    etree.strip_elements(root, *JUNK_TAGS, with_tail=False)
+    is_forum = backend == "trafilatura" and _forum_thread_page(root)
+    json_ld = root.xpath('//script[@type="application/ld+json"]') if backend == "trafilatura" else []
+    for script in json_ld:  # trafilatura's baseline reads articleBody from it
+        script.tag = "curate-json-ld"
+    etree.strip_elements(root, *(TRAFILATURA_JUNK_TAGS if backend == "trafilatura" else JUNK_TAGS), with_tail=False)
+    for script in json_ld:
+        script.tag = "script"
     etree.strip_tags(root, etree.Comment)
     if backend == "resiliparse":
         text = _resiliparse(root, include_comments)
     elif backend == "trafilatura":
         text = _trafilatura(root, url, include_tables, include_comments, favor_precision, rescue_chars,
-                            rescue_ratio, recall_rescue, protect)
+                            rescue_ratio, recall_rescue, protect, is_forum, code_rescue)
     else:
         raise ValueError(f"unknown extraction backend {backend!r}: use 'trafilatura' or 'resiliparse'")
-    text = protect.restore(text).replace(_SOFT_HYPHEN, "").strip()
+    # NFC as trafilatura's own output (decomposed umlauts and Bengali nuktas match no query);
+    # the snippets go back afterwards, verbatim
+    text = protect.restore(unicodedata.normalize("NFC", text)).replace(_SOFT_HYPHEN, "").strip()
     return MainText(text or None, formulas, code_blocks)
 
 
+def _visible_chars(root) -> int:
+    """``len(" ".join(root.text_content().split()))``, mostly in C: XPath's ``normalize-space``
+    collapses the ASCII whitespace, Python's ``split`` also NBSP and the other Unicode spaces."""
+    text = _NORMALIZED_TEXT(root)
+    return len(text) if text.isascii() else len(" ".join(text.split()))
+
+
+def _forum_thread_page(root) -> bool:
+    """trafilatura's forum-thread test (schema.org DiscussionForumPosting), before the scripts go."""
+    from trafilatura.core import _forum_thread_page
+
+    return _forum_thread_page(root)
+
+
 def _trafilatura(root, url, include_tables, include_comments, favor_precision, rescue_chars,
-                 rescue_ratio, recall_rescue, protect: Protected) -> str:
-    """trafilatura's fast pass; its fallbacks only when that finds little.
+                 rescue_ratio, recall_rescue, protect: Protected, is_forum: bool = False,
+                 code_rescue: bool = False) -> str:
+    """trafilatura's cascade in one pass, its fallbacks only where its main extractor finds little.
 
     "Little" is under ``rescue_chars`` characters, or under ``rescue_ratio`` of the page's
-    visible text: the fast pass often keeps one post of a forum thread. On the dev WARC,
-    0.3 brings article F1 back to plain trafilatura's (benchmarks/RESULTS.md).
-
-    The fallbacks drop one-word paragraphs, so their text is taken only if it is longer
-    and loses no more formulas or code blocks than the fast pass did.
+    visible text: the main extractor often keeps one post of a forum thread. Such pages get
+    trafilatura's full mode (readability and jusText); the others its fast mode
+    (``curate.html.cascade``). The fallbacks' choice is vetoed when it loses more formulas or
+    code blocks than the main extractor's.
 
     ``recall_rescue``: where even the fallbacks keep under half that share (a Q&A page whose
     answers trafilatura drops), take resiliparse's text when it holds most of trafilatura's
     lines and much more. On the dev pages this lifts code lines found from 0.94 to 0.997 and
     costs about 0.015 article F1 (benchmarks/RESULTS.md), hence off by default.
     """
-    import trafilatura
+    from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
-    kwargs = dict(url=url, include_tables=include_tables, include_comments=include_comments,
-                  favor_precision=favor_precision, with_metadata=False, deduplicate=False)
-    visible = len(" ".join(root.text_content().split())) if rescue_ratio > 0 else 0
-    text = render(trafilatura.bare_extraction(root, fast=True, **kwargs))
-    if len(text) < rescue_chars or len(text) < rescue_ratio * visible:
-        rescued = render(trafilatura.bare_extraction(root, fast=False, **kwargs))
-        if len(rescued) > len(text) and len(protect.missing(rescued)) <= len(protect.missing(text)):
-            text = rescued
-        if recall_rescue and len(text) < rescue_ratio / 2 * visible:
-            text = _superset(text, _resiliparse(root, include_comments), protect)
+    from curate.html import cascade
+    from curate.html import trafilatura_patches as patches
+
+    visible = 0
+    if rescue_ratio > 0:
+        visible = _visible_chars(root)
+        visible -= sum(len(" ".join(s.text.split())) for s in root.iter("script") if s.text)  # JSON-LD
+
+    def wants_fallbacks(body: str, comments: str) -> bool:
+        n = len(body) + len(comments)
+        return n < rescue_chars or n < rescue_ratio * visible
+
+    def keep(fast: str, full: str) -> bool:
+        return len(protect.missing(full)) <= len(protect.missing(fast))
+
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, precision=favor_precision,
+                        comments=include_comments, tables=include_tables, url=url)
+    with patches.patched():
+        body, comments = cascade.sequence(root, options, url, wants_fallbacks, is_forum, keep,
+                                          visible if rescue_ratio > 0 else None)
+    text = render_bodies(body, comments)
+    if (recall_rescue and len(text) < rescue_ratio / 2 * visible) or (code_rescue and _lost_code(text, protect)):
+        text = _superset(text, _resiliparse(root, include_comments), protect)
     return text
+
+
+def _lost_code(text: str, protect: Protected, blocks: int = 2, share: float = 0.5) -> bool:
+    """Whether ``text`` lost at least ``blocks`` code blocks holding ``share`` of the page's code.
+
+    trafilatura drops the answers of a Q&A page: mostly code blocks, which look like near-empty
+    paragraphs to it once they are placeholders.
+    """
+    if len(protect.blocks) < blocks:
+        return False
+    lost = [i for i in protect.missing(text) if i in protect.blocks]
+    size = sum(len(protect.snippets[i]) for i in protect.blocks)
+    return len(lost) >= blocks and sum(len(protect.snippets[i]) for i in lost) >= share * size
 
 
 def _superset(text: str, other: str, protect: Protected, share: float = 0.8, growth: float = 1.5) -> str:
@@ -151,8 +251,15 @@ def render(doc) -> str:
     """Plain text of a trafilatura document: its main body, then its comments."""
     if doc is None:
         return ""
+    return render_bodies(doc.body, getattr(doc, "commentsbody", None))
+
+
+def render_bodies(*bodies) -> str:
+    """Plain text of trafilatura's output trees (main body, comments), one after the other."""
     parts = []
-    for body in (doc.body, getattr(doc, "commentsbody", None)):
+    for body in bodies:
+        if body is not None and body.text and body.text.strip():  # readability's bare <span>
+            parts.append(_clean(body.text))
         if body is not None and len(body):
             parts.extend(_blocks(body))
     return "\n".join(p for p in parts if p)
@@ -179,7 +286,7 @@ def _blocks(el) -> list[str]:
             text = _inline(child)
             if text:
                 out.append(text)
-        if child.tail and child.tail.strip() and el.tag not in ("list", "table", "row"):
+        if child.tail and child.tail.strip() and el.tag not in ("list", "table", "row", "tr"):
             out.append(_clean(child.tail))
     return out
 
@@ -208,10 +315,14 @@ def _inline(el, skip=()) -> str:
 
 
 def _table_lines(table) -> list[str]:
-    """One line per table row, cells separated by a tab."""
+    """One line per table row, cells separated by a tab.
+
+    trafilatura writes ``row``/``cell``; a table that its fallbacks (readability) return
+    keeps HTML's ``tr``/``td``/``th``.
+    """
     lines = []
-    for row in table.iter("row"):
-        cells = [_inline(c) for c in row if c.tag == "cell"]
+    for row in table.iter("row", "tr"):
+        cells = [_inline(c) for c in row if c.tag in ("cell", "td", "th")]
         line = "\t".join(c for c in cells if c)
         if line:
             lines.append(line)

@@ -47,8 +47,11 @@ class Extract(Stage):
     ``min_chars``: texts shorter than this (after stripping) are rejected as ``no_text``.
     ``include_tables``/``include_comments`` are trafilatura's switches (comments are
     forum replies and blog comments: often main content on forums). ``rescue_chars`` /
-    ``rescue_ratio``: when trafilatura's fast pass finds fewer characters, or less than
-    that share of the page's visible text, its slower fallbacks run too.
+    ``rescue_ratio``: when trafilatura's main extractor finds fewer characters, or less than
+    that share of the page's visible text, the page goes on in trafilatura's full mode
+    (readability and jusText fallbacks), else in its fast mode (``curate.html.cascade``). ``code_rescue``: when
+    the text lost most of the page's code blocks (two or more), take resiliparse's text if it
+    holds trafilatura's and more (``main_text._lost_code``, ``_superset``).
     """
 
     timeout_s: float = 5.0
@@ -62,6 +65,7 @@ class Extract(Stage):
     rescue_chars: int = 250
     rescue_ratio: float = 0.3
     recall_rescue: bool = False
+    code_rescue: bool = True
     resources: Resources = dataclasses.field(default_factory=lambda: Resources(batch_size=64))
 
     name: ClassVar[str] = "extract"
@@ -79,7 +83,8 @@ class Extract(Stage):
             extract_text, backend=self.backend, keep_math=self.keep_math, keep_code=self.keep_code,
             include_tables=self.include_tables, include_comments=self.include_comments,
             favor_precision=self.favor_precision, rescue_chars=self.rescue_chars,
-            rescue_ratio=self.rescue_ratio, recall_rescue=self.recall_rescue)
+            rescue_ratio=self.rescue_ratio, recall_rescue=self.recall_rescue,
+            code_rescue=self.code_rescue)
         self._extract = lambda doc, url=None: run(doc, url).text
 
     def process(self, batch: pa.Table) -> pa.Table:

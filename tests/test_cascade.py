@@ -1,0 +1,218 @@
+"""curate.html.cascade: trafilatura's cascade in one pass, and its faster helpers' equivalence."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from importlib import import_module
+
+import pytest
+import trafilatura
+from lxml import etree
+from trafilatura.settings import DEFAULT_CONFIG, Extractor
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+
+from curate.html import cascade
+from curate.html import trafilatura_patches as patches
+from curate.html.main_text import parse, render, render_bodies
+
+_baseline = import_module("trafilatura.baseline")
+_hp = import_module("trafilatura.htmlprocessing")
+_main = import_module("trafilatura.main_extractor")
+
+PARA = ("<p>The northern rivers freeze early in the winter months, and the towns along their banks have "
+        "learned to live with the ice for several months of every year, {n}.</p>")
+ARTICLE = "<article><h1>Rivers</h1>" + "".join(PARA.format(n=i) for i in range(6)) + "</article>"
+NESTED = """<html><body><div class="content">
+<div class="sidebar"><div class="social"><p>Share this on every network you know</p></div>
+<span class="newsletter">Subscribe</span></div>{article}
+<div class="tags"><div class="banner">Ad</div></div></div>
+<div id="cookie-banner">We use cookies to improve your experience on this site, accept them.</div>
+<aside>Related stories you may like</aside><footer>Copyright 2024</footer></body></html>"""
+FORUM = """<html><body><div class="thread"><h1>How do I winterize a boat?</h1>
+<div class="post"><p>I keep my boat on the river and wonder what to do before the first frost comes.</p></div>
+<div class="comments">{posts}</div></div></body></html>"""
+POST = ('<div class="comment"><p>Reply {n}: drain the engine, add antifreeze to the cooling system, '
+        'and cover the hull with a tarp that breathes so no mould grows under it.</p></div>')
+PAGES = [NESTED.format(article=ARTICLE), NESTED.replace("cookie-banner", "main-banner").format(article=ARTICLE),
+         FORUM.format(posts="".join(POST.format(n=i) for i in range(5))),
+         "<html><body><div><p>Short page.</p></div></body></html>"]
+
+
+def _serial(tree) -> bytes:
+    return etree.tostring(tree)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_prune_unwanted_nodes_with_backup_equals_trafilatura(page):
+    ours, theirs = parse(page), parse(page)
+    patches.prune_unwanted_nodes(ours, OVERALL_DISCARD_XPATH, with_backup=True)
+    _hp.prune_unwanted_nodes(theirs, OVERALL_DISCARD_XPATH, with_backup=True)
+    assert _serial(ours) == _serial(theirs)
+
+
+def test_prune_unwanted_nodes_removes_only_outermost_matches():
+    tree = parse(PAGES[0])
+    assert tree.find(".//div[@class='social']") is not None
+    patches.prune_unwanted_nodes(tree, OVERALL_DISCARD_XPATH, with_backup=True)
+    assert tree.find(".//div[@class='sidebar']") is None and "northern rivers" in tree.text_content()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_basic_cleaning_equals_trafilatura(page):
+    ours, theirs = parse(page), parse(page)
+    assert _serial(patches.basic_cleaning(ours)) == _serial(_baseline.basic_cleaning(theirs))
+    if "cookie-banner" in page:
+        assert "We use cookies" not in ours.text_content()
+
+
+def test_patched_swaps_and_restores():
+    before = (_main.prune_unwanted_nodes, _baseline.basic_cleaning)
+    with patches.patched():
+        assert _main.prune_unwanted_nodes is patches.prune_unwanted_nodes
+        assert _baseline.basic_cleaning is patches.basic_cleaning
+    assert (_main.prune_unwanted_nodes, _baseline.basic_cleaning) == before
+
+
+def _ours(page: str, full: bool, fallbacks_seen: list | None = None) -> str:
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
+
+    def wants(body, comments):
+        if fallbacks_seen is not None:
+            fallbacks_seen.append(len(body))
+        return full
+
+    with patches.patched():
+        return render_bodies(*cascade.sequence(parse(page), options, None, wants))
+
+
+@pytest.mark.parametrize("full", [False, True])
+@pytest.mark.parametrize("page", PAGES)
+def test_sequence_equals_trafilatura_fast_or_full(page, full):
+    doc = trafilatura.bare_extraction(parse(page), fast=not full, with_metadata=False, deduplicate=False)
+    assert _ours(page, full) == render(doc)
+
+
+def test_sequence_asks_once_after_the_main_extractor():
+    seen: list = []
+    _ours(PAGES[0], False, seen)
+    assert len(seen) == 1 and seen[0] > 500
+
+
+def test_keep_can_veto_the_fallbacks():
+    page = PAGES[3]
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
+    vetoed = []
+    with patches.patched():
+        cascade.sequence(parse(page), options, None, lambda b, c: True, keep=lambda fast, full: vetoed.append(1) or False)
+    assert vetoed == [1] and options.fast is False
+
+
+def test_sequence_leaves_the_callers_options_fast_when_no_fallbacks():
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
+    with patches.patched():
+        cascade.sequence(deepcopy(parse(PAGES[0])), options, None, lambda b, c: False)
+    assert options.fast is True
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_fallbacks_run_only_when_asked(monkeypatch, full):
+    calls = []
+    real = cascade._external.compare_extraction
+    monkeypatch.setattr(cascade._external, "compare_extraction", lambda *a: calls.append(1) or real(*a))
+    _ours(PAGES[0], full)
+    assert calls == ([1] if full else [])
+
+
+LD_FORUM = FORUM.replace("<body>", '<head><script type="application/ld+json">{{"@type": "DiscussionForumPosting"}}'
+                         "</script></head><body>")
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_forum_thread_page_equals_trafilatura(full):
+    page = LD_FORUM.format(posts="".join(POST.format(n=i) for i in range(5)))
+    is_forum = trafilatura.core._forum_thread_page(parse(page))
+    assert is_forum
+    doc = trafilatura.bare_extraction(parse(page), fast=not full, with_metadata=False, deduplicate=False)
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
+    with patches.patched():
+        ours = render_bodies(*cascade.sequence(parse(page), options, None, lambda b, c: full, is_forum))
+    assert ours == render(doc)
+    assert "Reply 4: drain the engine" in ours
+
+
+@pytest.mark.parametrize("page", PAGES + ["<html><body><div>a<div>b</div>c<br>d</div><p>e</p>f</body></html>"])
+def test_page_chars_bound_is_an_upper_bound_of_html2txt(page):
+    from curate.html.main_text import _visible_chars
+
+    tree = parse(page)
+    bound = cascade.page_chars_bound(tree, _visible_chars(tree))
+    assert len(_baseline.html2txt(tree)) <= bound <= _visible_chars(tree) + 2 * len(tree.xpath("//*"))
+
+
+def test_escalation_skips_html2txt_only_where_the_bound_rules_it_out(monkeypatch):
+    from curate.html.main_text import _visible_chars
+
+    calls = []
+    real = _baseline.html2txt
+    monkeypatch.setattr(_baseline, "html2txt", lambda tree, *a: calls.append(1) or real(tree, *a))
+    short = PAGES[3]  # "Short page.": 11 chars, under ESCALATION_MAX_LENGTH
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=True)
+    cascade.sequence(parse(short), options, None, lambda b, c: False, visible=_visible_chars(parse(short)))
+    assert calls == []  # the text is the whole page: escalation impossible
+    cascade.sequence(parse(short), options, None, lambda b, c: False, visible=10_000)
+    assert calls == [1]
+    cascade.sequence(parse(short), options, None, lambda b, c: False)
+    assert calls == [1, 1]
+
+
+def test_fast_xpath_rewrites_only_position_free_tag_filters():
+    x = etree.XPath(".//*[self::div or self::p][contains(@class, 'a')]")
+    assert patches.fast_xpath(x).path == ".//div[contains(@class, 'a')] | .//p[contains(@class, 'a')]"
+    for same in (".//*[self::div or self::p][1]", ".//*[self::div][position() < 3]",
+                 ".//div[@id]"):
+        x = etree.XPath(same)
+        assert patches.fast_xpath(x) is x
+
+
+@pytest.mark.parametrize("page", PAGES + [LD_FORUM.format(posts=POST.format(n=1))])
+def test_patched_xpaths_select_the_same_nodes(page):
+    tree = parse(page)
+    rewritten = [(mod, name, new) for mod, name, new in patches._PATCHES if name.isupper()]
+    assert len(rewritten) >= 10
+    for mod, name, new in rewritten:
+        old = getattr(mod, name)
+        pairs = zip(old, new, strict=True) if isinstance(old, list) else [(old, new)]
+        for old_x, new_x in pairs:
+            assert old_x(tree) == new_x(tree), name
+
+
+def test_regex_tests_are_guarded_only_where_the_empty_string_cannot_match():
+    x = etree.XPath(".//div[re:test(@id|@class, 'a|b') or re:test(@id, '^x?$')]",
+                    namespaces={"re": patches.REGEXP_NS})
+    assert patches.fast_xpath(x).path == (
+        ".//div[((@id or @class) and re:test(@id|@class, 'a|b')) or re:test(@id, '^x?$')]")
+    tree = parse("<html><body><div id=''>empty id</div><div>no id</div><div class='a'>a</div></body></html>")
+    assert x(tree) == patches.fast_xpath(x)(tree) and len(x(tree)) == 3
+
+
+def test_patched_swaps_xpaths_and_restores():
+    before = _main.OVERALL_DISCARD_XPATH
+    with patches.patched():
+        assert _main.OVERALL_DISCARD_XPATH is not before
+        assert "self::" not in _main.OVERALL_DISCARD_XPATH[0].path
+    assert _main.OVERALL_DISCARD_XPATH is before
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    (".//*[self::a][@x]|.//b[@y]", ".//a[@x] | .//b[@y]"),
+    ("(.//*[self::a or self::b][@x])[1]|(.//main)[1]", "(.//a[@x] | .//b[@x])[1] | (.//main)[1]"),
+    (".//*[self::a or self::b][@x][1]", None),  # [1] counts per parent: not a union
+    (".//*[self::a or self::b][contains(@x, '|]')]", ".//a[contains(@x, '|]')] | .//b[contains(@x, '|]')]"),
+    (".//*[self::a or self::b]/p", None),
+])
+def test_tag_filter_unions(source, expected):
+    x = etree.XPath(source)
+    assert patches.fast_xpath(x).path == (expected or source)
+    tree = parse("<html><body><a x='1|]'><p>1</p></a><div><b x='2'><p>2</p></b><a x='3'/></div>"
+                 "<main><b y='4'>4</b></main></body></html>")
+    assert x(tree) == patches.fast_xpath(x)(tree)
