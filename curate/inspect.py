@@ -80,13 +80,14 @@ def format_docs(docs: list[dict], max_chars: int = 600, as_json: bool = False) -
     parts = []
     for i, d in enumerate(docs, 1):
         lines = [f"--- document {i} " + "-" * 50]
+        width = max([14, *(len(k) for k in d)])
         for k, v in d.items():
             if k in (schema.TEXT, schema.HTML):
                 continue
-            lines.append(f"{k:>14}: {v}")
+            lines.append(f"{k:>{width}}: {v}")
         text = d.get(schema.TEXT)
         if text is not None:
             shown = text if len(text) <= max_chars else text[:max_chars] + f" … [{len(text):,} chars]"
-            lines.append(f"{'text':>14}:\n" + "\n".join("    " + t for t in shown.splitlines()))
+            lines.append(f"{'text':>{width}}:\n" + "\n".join("    " + t for t in shown.splitlines()))
         parts.append("\n".join(lines))
     return "\n".join(parts) if parts else "no matching documents"
