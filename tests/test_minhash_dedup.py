@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 
 import pyarrow as pa
 import pytest
@@ -137,6 +138,9 @@ def test_near_duplicates_keep_the_newest(corpus, tmp_path, runner, request):
     assert by_id["<urn:uuid:far>"]["minhash_cluster_size"] == 1 and by_id["<urn:uuid:far>"]["minhash_cluster"] is None
     assert by_id["<urn:uuid:other>"]["minhash_cluster_size"] == 2
     assert "candidate pair(s)" in log.getvalue() and "star round" in log.getvalue()
+    for job in ("minhash_candidates", "minhash_shingles", "minhash_verify_u", "minhash_verify_v"):
+        assert f"job {job}:" in log.getvalue()
+    assert "false positive(s) removed" in log.getvalue()
 
 
 @pytest.mark.parametrize("langs,pairs", [(["en", "en"], 1), (["en", "de"], 0), ([None, "und"], 1)])
@@ -183,3 +187,92 @@ def test_bad_keep_rule():
 
     with pytest.raises(ValueError, match="keep"):
         MinhashLsh(keep="random")
+
+
+# --------------------------------------------------------------------------- exact verification
+
+@pytest.fixture
+def planted(make_warc):
+    """A source, a near copy (Jaccard ~0.95) and a far copy (~0.6) that tiny signatures make a candidate."""
+    base = story(11)
+    return make_warc("in/p.warc.gz", [
+        Rec("https://a.example/src", page(base), date="2024-01-01T00:00:00Z", record_id="<urn:uuid:src>"),
+        Rec("https://b.example/near", page(edited(base, 2, 4)), date="2024-02-01T00:00:00Z", record_id="<urn:uuid:near>"),
+        Rec("https://c.example/mid", page(edited(base, 20, 5)), date="2024-03-01T00:00:00Z", record_id="<urn:uuid:mid>"),
+    ])
+
+
+def _jaccards(out):
+    from curate.dedup.minhash import jaccard
+
+    kept, rejected = phase_tables(out, "extract")
+    text = {r["id"]: r["text"] for r in pa.concat_tables([kept, rejected]).to_pylist()}
+    return text, jaccard(text["<urn:uuid:src>"], text["<urn:uuid:mid>"]), jaccard(text["<urn:uuid:src>"],
+                                                                                  text["<urn:uuid:near>"])
+
+
+@pytest.mark.parametrize("runner", ["local", pytest.param("ray", marks=pytest.mark.ray)])
+def test_verification_removes_a_planted_false_positive(planted, tmp_path, runner, request):
+    if runner == "ray":
+        request.getfixturevalue("ray_session")
+    recipe = write_recipe(tmp_path / "r.py", RECIPE)
+    ids = {}
+    for verify in ("none", "exact"):
+        out = tmp_path / verify
+        log = io.StringIO()
+        # 4 permutations, 3 bands of 1 row: a pair of Jaccard 0.6 is a candidate with probability 0.94
+        params = {"minhash": {"num_perm": 4, "fn_weight": 0.99, "verify": verify}}
+        result = run([str(planted)], str(out), recipe=str(recipe), params=params, runner=runner, log=log)
+        assert result.ok, result.failed
+        kept, rejected = phase_tables(out, "dedup")
+        ids[verify] = (sorted(kept.column("id").to_pylist()), sorted(rejected.column("id").to_pylist()))
+        if verify == "exact":
+            assert re.search(r"[1-9]\d* false positive\(s\) removed", log.getvalue()), log.getvalue()
+    _, j_mid, j_near = _jaccards(tmp_path / "exact")
+    assert 0.5 < j_mid < 0.7 and j_near > 0.9
+    # without verification the far copy joins the cluster (and is dropped): the test plants a real candidate
+    assert ids["none"] == (["<urn:uuid:mid>"], ["<urn:uuid:near>", "<urn:uuid:src>"])
+    # with it, the far copy stays and the near pair is still one cluster (the newer kept)
+    assert ids["exact"] == (["<urn:uuid:mid>", "<urn:uuid:near>"], ["<urn:uuid:src>"])
+
+
+def test_jaccard_pairs_matches_the_sets():
+    import numpy as np
+
+    from curate.dedup.minhash import jaccard, shingle_hashes
+    from curate.stages.minhash_dedup import SHINGLES_TYPE, jaccard_pairs
+
+    base = story(3)
+    texts = [" ".join(base), " ".join(edited(base, 10, 1)), " ".join(story(4)), "", "", " ".join(edited(base, 40, 2))]
+    sets = [np.unique(h) for h in shingle_hashes(texts)]
+    pairs = [(0, 1), (0, 2), (3, 4), (0, 3), (1, 5), (5, 5)]
+    a = pa.array([sets[i] for i, _ in pairs], SHINGLES_TYPE)
+    b = pa.array([sets[j] for _, j in pairs], SHINGLES_TYPE)
+    got = jaccard_pairs(a, b)
+    want = [jaccard(texts[i], texts[j]) for i, j in pairs]
+    assert np.allclose(got, want)
+    # a missing set (null) counts as empty
+    assert jaccard_pairs(pa.array([None], SHINGLES_TYPE), pa.array([sets[0]], SHINGLES_TYPE)).tolist() == [0.0]
+
+
+def test_small_buckets_link_all_pairs_when_verifying():
+    from curate.stages.minhash_dedup import MinhashLsh
+
+    # one bucket of 3 (head 1; 2 and 3 may be duplicates of each other only), one of 10 (star only)
+    t = pa.table({"bucket": pa.array([7, 7, 7] + [9] * 10, pa.uint64()),
+                  "node": pa.array([1, 2, 3] + list(range(100, 110)), pa.int64()),
+                  "prio": pa.array([0] * 13, pa.int64())})
+    pairs = lambda job: {(r["u"], r["v"]) for r in job.reduce(t).to_pylist()}  # noqa: E731
+    assert pairs(MinhashLsh(verify="none")) == {(2, 1), (3, 1)} | {(n, 100) for n in range(101, 110)}
+    assert pairs(MinhashLsh(verify="exact")) == {(2, 1), (3, 1), (3, 2)} | {(n, 100) for n in range(101, 110)}
+
+
+def test_bad_verify_and_band_choice():
+    from curate.dedup.minhash import bands_rows
+    from curate.stages.minhash_dedup import MinhashLsh
+
+    with pytest.raises(ValueError, match="verify"):
+        MinhashLsh(verify="signature")
+    assert (MinhashLsh(verify="none").bands, MinhashLsh(verify="none").rows) == bands_rows(0.8, 128)
+    job = MinhashLsh()
+    assert (job.bands, job.rows) == bands_rows(0.8, 128, 0.1, 0.9)

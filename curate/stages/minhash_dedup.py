@@ -10,6 +10,12 @@ holds more than a partition of buckets, edges or clusters:
    Jaccard ``threshold``; one bucket key per band, mixed with the document's ``lang`` (dedup
    runs per language). The reduce groups a partition's buckets and links every member of a
    bucket to the bucket's first member: the candidate duplicate pairs, as edges.
+   With ``verify="exact"`` (default) the bands lean to recall (``fn_weight`` 0.9: 14 bands x 9
+   rows at 128 permutations) and small buckets (up to ``pair_limit`` documents) link all their
+   pairs; then ``minhash_candidates``, ``minhash_shingles``, ``minhash_verify_u`` and
+   ``minhash_verify_v`` (jobs) keep the candidate pairs whose exact Jaccard of shingle sets is
+   at least the threshold (see "exact verification" below). ``verify="none"`` uses every
+   candidate pair, with bands balanced between false positives and negatives (9x13).
 2. ``minhash_ccNN`` (jobs, as many rounds as needed): connected components by alternating
    large-star and small-star rounds (``curate.dedup.components``) until the graph is a set
    of stars, each centred on its cluster's first document.
@@ -40,14 +46,16 @@ from curate import schema
 from curate.dedup import components
 from curate.dedup import minhash as mh
 from curate.io import fs as cfs
-from curate.job import ROW, SHARD_INDEX, Job
-from curate.runner.jobs import read_routed, shard_index
+from curate.job import ROW, SHARD, SHARD_INDEX, Job
+from curate.runner.jobs import job_dir, read_routed, shard_index
 from curate.stage import Resources, Stage, reject, set_column
 
 LANG = "lang"
 CLUSTER = "minhash_cluster"
 CLUSTER_SIZE = "minhash_cluster_size"
 KEEP_RULES = ("newest", "longest", "first")
+VERIFY = ("exact", "none")
+SHINGLES_TYPE = pa.list_(pa.uint32())
 _I64_MAX = np.iinfo(np.int64).max
 _MASK32 = np.int64(0xFFFFFFFF)
 
@@ -77,11 +85,27 @@ class MinhashLsh(Job):
     keep: str = "newest"
     max_rounds: int = 64
     partitions: int = 16
+    #: ``"exact"``: candidate pairs are checked on their exact shingle-set Jaccard (jobs
+    #: ``minhash_candidates`` .. ``minhash_verify_v``) before the components; ``"none"``: every
+    #: candidate pair is an edge.
+    verify: str = "exact"
+    #: Weight of the false-negative area in the choice of bands (``bands_rows``); None: 0.9 when
+    #: verifying (recall-leaning: false positives are removed later), 0.5 without.
+    fn_weight: float | None = None
+    #: With verification, a bucket of at most this many documents links all its pairs (else every
+    #: member to the bucket's first only), so that two members that are near duplicates of each
+    #: other but not of the first one still meet.
+    pair_limit: int = 8
 
     def __post_init__(self) -> None:
         if self.keep not in KEEP_RULES:
             raise ValueError(f"minhash keep={self.keep!r}: use one of {KEEP_RULES}")
-        self.bands, self.rows = mh.bands_rows(self.threshold, self.num_perm)
+        if self.verify not in VERIFY:
+            raise ValueError(f"minhash verify={self.verify!r}: use one of {VERIFY}")
+        w = self.fn_weight if self.fn_weight is not None else (0.9 if self.verify == "exact" else 0.5)
+        if not 0.0 < w < 1.0:
+            raise ValueError("minhash fn_weight must be in (0, 1)")
+        self.bands, self.rows = mh.bands_rows(self.threshold, self.num_perm, 1.0 - w, w)
 
     def _priority(self, batch: pa.Table) -> np.ndarray:
         n = batch.num_rows
@@ -121,18 +145,278 @@ class MinhashLsh(Job):
         order = np.lexsort((node, prio, bucket))
         bucket, node, prio = bucket[order], node[order], prio[order]
         first = np.r_[True, bucket[1:] != bucket[:-1]]
-        head = np.flatnonzero(first)[np.cumsum(first) - 1]
+        starts = np.flatnonzero(first)
+        group = np.cumsum(first) - 1
+        head = starts[group]
         member = ~first & (node != node[head])
-        edges = pa.table({"u": node[member], "pu": prio[member], "v": node[head][member], "pv": prio[head][member]},
-                         schema=components.EDGE_SCHEMA)
+        u, pu, v, pv = node[member], prio[member], node[head][member], prio[head][member]
+        if self.verify == "exact" and self.pair_limit > 2:
+            # small buckets: also every pair of members (i, j), j > i > first; v = the smaller in (prio, node)
+            size = np.diff(np.r_[starts, len(bucket)])
+            small = np.flatnonzero((size > 2) & (size <= self.pair_limit))
+            if len(small):
+                i_idx, j_idx = [], []
+                for g in small:
+                    s, m = starts[g], size[g]
+                    ii, jj = np.triu_indices(m - 1, 1)
+                    i_idx.append(s + 1 + ii)
+                    j_idx.append(s + 1 + jj)
+                i_idx, j_idx = np.concatenate(i_idx), np.concatenate(j_idx)
+                ok = node[i_idx] != node[j_idx]
+                i_idx, j_idx = i_idx[ok], j_idx[ok]
+                # sorted by (prio, node) within a bucket: i comes first, so j -> i
+                u, pu = np.r_[u, node[j_idx]], np.r_[pu, prio[j_idx]]
+                v, pv = np.r_[v, node[i_idx]], np.r_[pv, prio[i_idx]]
+        edges = pa.table({"u": u, "pu": pu, "v": v, "pv": pv}, schema=components.EDGE_SCHEMA)
         return edges.group_by(["u", "pu", "v", "pv"]).aggregate([]).select(["u", "pu", "v", "pv"])
 
     def summary(self, artifact_rows: int, seconds: float) -> str:
         return (f"{artifact_rows:,} candidate pair(s) ({self.bands} bands x {self.rows} rows for "
-                f"Jaccard >= {self.threshold:g})")
+                f"Jaccard >= {self.threshold:g}, verify={self.verify})")
 
     def follow(self, out_root: str, artifact: str) -> Job | None:
+        if self.verify == "exact":
+            return MinhashCandidates(partitions=self.partitions, threshold=self.threshold, ngram=self.ngram,
+                                     max_rounds=self.max_rounds)
         return StarRound(round=1, partitions=self.partitions, max_rounds=self.max_rounds)
+
+
+# ------------------------------------------------------------------------------ exact verification
+#
+# Candidate pairs (edges u -> v of ``minhash_lsh``) are checked on the exact Jaccard of their
+# shingle sets, in four hash-partitioned jobs, before the components:
+#
+# - ``minhash_candidates``: the distinct nodes of the candidate edges, routed by shard;
+# - ``minhash_shingles`` (over the phase's shards): for those documents only, the sorted set of
+#   their shingle hashes (``curate.dedup.minhash.shingle_hashes``), keyed by node;
+# - ``minhash_verify_u``: edges joined with u's shingles (keyed by u; duplicate edges from
+#   several bands meet here and are kept once);
+# - ``minhash_verify_v``: the same edges joined with v's shingles (keyed by v), their exact
+#   Jaccard, and the edges at or above the threshold: the input of the first star round.
+#
+# Per edge, only one side's shingles travel with it: star edges point from bucket members to the
+# bucket's first document, so the node of high degree is v, whose shingles are read once per
+# partition. The copy of shingle sets is limited to documents in at least one candidate pair.
+
+
+def _source_of(batch: pa.Table, name: str) -> bool:
+    """Whether a join's batch comes from job ``name``'s artifact (``_shard`` is ``<job>-<partition>``)."""
+    if batch.num_rows == 0 or SHARD not in batch.column_names:
+        return False
+    return str(batch.column(SHARD)[0].as_py()).startswith(name + "-")
+
+
+@dataclasses.dataclass
+class MinhashCandidates(Job):
+    """The distinct documents of the candidate pairs, as (shard_index, row), routed by shard."""
+
+    name: ClassVar[str] = "minhash_candidates"
+    key: ClassVar[str] = "node"
+    reads: ClassVar[tuple[str, ...]] = ("u", "v")
+    source: ClassVar[str] = "minhash_lsh"
+    route: ClassVar[str | None] = "shard_index"
+    partitions: int = 16
+    threshold: float = 0.8
+    ngram: int = 5
+    max_rounds: int = 64
+
+    def map(self, batch: pa.Table) -> pa.Table:
+        nodes = pa.concat_arrays([batch.column("u").combine_chunks(), batch.column("v").combine_chunks()])
+        return pa.table({"node": pc.unique(nodes)}) if len(nodes) else pa.table({"node": pa.array([], pa.int64())})
+
+    def combine(self, table: pa.Table) -> pa.Table:
+        return pa.table({"node": pc.unique(table.column("node"))})
+
+    def reduce(self, table: pa.Table) -> pa.Table:
+        node = pc.unique(table.column("node")).to_numpy() if table.num_rows else np.empty(0, np.int64)
+        return pa.table({"shard_index": node >> 32, "row": node & _MASK32})
+
+    def summary(self, artifact_rows: int, seconds: float) -> str:
+        return f"{artifact_rows:,} document(s) in candidate pairs"
+
+    def follow(self, out_root: str, artifact: str) -> Job | None:
+        return MinhashShingles(candidates=artifact, partitions=self.partitions, threshold=self.threshold,
+                               ngram=self.ngram, max_rounds=self.max_rounds)
+
+
+@dataclasses.dataclass
+class MinhashShingles(Job):
+    """Per document of a candidate pair: its sorted, distinct shingle hashes (uint32), keyed by node."""
+
+    name: ClassVar[str] = "minhash_shingles"
+    key: ClassVar[str] = "node"
+    reads: ClassVar[tuple[str, ...]] = (schema.TEXT, SHARD_INDEX, ROW)
+    candidates: str = ""  # the minhash_candidates artifact folder
+    partitions: int = 16
+    threshold: float = 0.8
+    ngram: int = 5
+    max_rounds: int = 64
+
+    def _rows_of(self, idx: int) -> np.ndarray:
+        cache = self.__dict__.setdefault("_cache", {})
+        if idx not in cache:
+            t = read_routed(self.candidates, "shard_index", idx, columns=["row"])
+            cache.clear()
+            cache[idx] = np.sort(t.column("row").to_numpy()) if t is not None else np.empty(0, np.int64)
+        return cache[idx]
+
+    def map(self, batch: pa.Table) -> pa.Table:
+        if batch.num_rows == 0:
+            return pa.table({"node": pa.array([], pa.int64()), "shingles": pa.array([], SHINGLES_TYPE)})
+        idx = batch.column(SHARD_INDEX).to_numpy()
+        rows = batch.column(ROW).to_numpy()
+        want = np.isin(rows, self._rows_of(int(idx[0])))
+        sel = np.flatnonzero(want)
+        texts = batch.column(schema.TEXT).take(pa.array(sel, pa.int64()))
+        sets = [np.unique(h) for h in mh.shingle_hashes(texts, self.ngram)] if len(sel) else []
+        return pa.table({"node": pa.array((idx[sel] << 32) | rows[sel], pa.int64()),
+                         "shingles": pa.array(sets, SHINGLES_TYPE)})
+
+    def reduce(self, table: pa.Table) -> pa.Table:
+        return table.select(["node", "shingles"])
+
+    def summary(self, artifact_rows: int, seconds: float) -> str:
+        return f"{artifact_rows:,} shingle set(s)"
+
+    def follow(self, out_root: str, artifact: str) -> Job | None:
+        return MinhashVerifyU(partitions=self.partitions, threshold=self.threshold, max_rounds=self.max_rounds)
+
+
+def _join_rows(batch: pa.Table, edges_from: str, key: str, carry: tuple[str, ...]) -> pa.Table:
+    """One map batch of a verify join, as rows (node, kind, u, pu, v, pv, su?, shingles)."""
+    cols = {"node": pa.int64(), "u": pa.int64(), "pu": pa.int64(), "v": pa.int64(), "pv": pa.int64(),
+            **{c: SHINGLES_TYPE for c in carry}, "shingles": SHINGLES_TYPE}
+    n = batch.num_rows
+    if n == 0:
+        return pa.schema(list(cols.items())).empty_table()
+    if _source_of(batch, edges_from):
+        out = {"node": batch.column(key)}
+        for c in ("u", "pu", "v", "pv", *carry):
+            out[c] = batch.column(c)
+        out["shingles"] = pa.nulls(n, SHINGLES_TYPE)
+    else:
+        out = {"node": batch.column("node")}
+        for c in ("u", "pu", "v", "pv"):
+            out[c] = pa.nulls(n, pa.int64())
+        for c in carry:
+            out[c] = pa.nulls(n, SHINGLES_TYPE)
+        out["shingles"] = batch.column("shingles")
+    return pa.table({c: pc.cast(out[c], t) for c, t in cols.items()})
+
+
+def _split_join(table: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """(edge rows, shingle rows keyed by node with the column ``shingles``) of a verify reduce."""
+    is_edge = pc.is_valid(table.column("u"))
+    edges = table.filter(is_edge).drop_columns(["shingles"])
+    sets = table.filter(pc.invert(is_edge)).select(["node", "shingles"])
+    return edges, sets
+
+
+def _lookup(sets: pa.Table, nodes: np.ndarray) -> pa.Array:
+    """The shingle sets of ``nodes`` (null where a node has none); Arrow's join takes no list payloads."""
+    if sets.num_rows == 0:
+        return pa.nulls(len(nodes), SHINGLES_TYPE)
+    order = np.argsort(sets.column("node").to_numpy(), kind="stable")
+    keys = sets.column("node").to_numpy()[order]
+    pos = np.minimum(np.searchsorted(keys, nodes), len(keys) - 1)
+    hit = keys[pos] == nodes
+    idx = pa.array(order[pos], pa.int64(), mask=~hit)
+    return sets.column("shingles").combine_chunks().take(idx)
+
+
+@dataclasses.dataclass
+class MinhashVerifyU(Job):
+    """Candidate edges with u's shingle set attached (keyed by u); duplicate edges kept once."""
+
+    name: ClassVar[str] = "minhash_verify_u"
+    key: ClassVar[str] = "node"
+    reads: ClassVar[tuple[str, ...]] = ("u", "pu", "v", "pv", "node", "shingles", SHARD)
+    source: ClassVar[tuple[str, ...]] = ("minhash_lsh", "minhash_shingles")
+    partitions: int = 16
+    threshold: float = 0.8
+    max_rounds: int = 64
+
+    def map(self, batch: pa.Table) -> pa.Table:
+        return _join_rows(batch, "minhash_lsh", "u", ())
+
+    def reduce(self, table: pa.Table) -> pa.Table:
+        edges, sets = _split_join(table)
+        edges = edges.group_by(["u", "pu", "v", "pv"]).aggregate([])
+        # every candidate node has a shingle set; one that had none would join as null (= empty)
+        return edges.append_column("su", _lookup(sets, edges.column("u").to_numpy()))
+
+    def summary(self, artifact_rows: int, seconds: float) -> str:
+        return f"{artifact_rows:,} distinct candidate pair(s) with u's shingles"
+
+    def follow(self, out_root: str, artifact: str) -> Job | None:
+        return MinhashVerifyV(partitions=self.partitions, threshold=self.threshold, max_rounds=self.max_rounds,
+                              candidates=_artifact_rows(artifact))
+
+
+def _artifact_rows(folder: str) -> int:
+    fs, path = cfs.get_fs(folder)
+    n = 0
+    for p in sorted(fs.glob(f"{path}/part-*.parquet")):
+        with fs.open(p, "rb") as f:
+            n += pq.ParquetFile(f).metadata.num_rows
+    return n
+
+
+def jaccard_pairs(a: pa.Array | pa.ChunkedArray, b: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Row-wise exact Jaccard of two list<uint32> columns of sorted distinct hashes (1.0 for two empty sets).
+
+    Vectorized: every (row, hash) of both sides as one uint64 ``row << 32 | hash``, sorted; an equal
+    neighbour is a hash in both sets of that row.
+    """
+    if isinstance(a, pa.ChunkedArray):
+        a = a.combine_chunks()
+    if isinstance(b, pa.ChunkedArray):
+        b = b.combine_chunks()
+    a, b = pc.fill_null(a, pa.scalar([], SHINGLES_TYPE)), pc.fill_null(b, pa.scalar([], SHINGLES_TYPE))
+    n = len(a)
+    la = pc.list_value_length(a).to_numpy(zero_copy_only=False).astype(np.int64)
+    lb = pc.list_value_length(b).to_numpy(zero_copy_only=False).astype(np.int64)
+    va = pc.list_flatten(a).to_numpy(zero_copy_only=False).astype(np.uint64)
+    vb = pc.list_flatten(b).to_numpy(zero_copy_only=False).astype(np.uint64)
+    rows = np.arange(n, dtype=np.uint64)
+    keys = np.concatenate([(np.repeat(rows, la) << np.uint64(32)) | va, (np.repeat(rows, lb) << np.uint64(32)) | vb])
+    keys.sort()
+    same = np.flatnonzero(keys[1:] == keys[:-1])
+    inter = np.bincount((keys[same] >> np.uint64(32)).astype(np.int64), minlength=n)
+    union = la + lb - inter
+    return np.where(union > 0, inter / np.maximum(union, 1), 1.0)
+
+
+@dataclasses.dataclass
+class MinhashVerifyV(Job):
+    """Candidate edges joined with v's shingles (keyed by v): the edges whose exact Jaccard >= threshold."""
+
+    name: ClassVar[str] = "minhash_verify_v"
+    key: ClassVar[str] = "node"
+    reads: ClassVar[tuple[str, ...]] = ("u", "pu", "v", "pv", "su", "node", "shingles", SHARD)
+    source: ClassVar[tuple[str, ...]] = ("minhash_verify_u", "minhash_shingles")
+    partitions: int = 16
+    threshold: float = 0.8
+    max_rounds: int = 64
+    candidates: int = 0  # distinct candidate pairs (minhash_verify_u's rows), for the summary
+
+    def map(self, batch: pa.Table) -> pa.Table:
+        return _join_rows(batch, "minhash_verify_u", "v", ("su",))
+
+    def reduce(self, table: pa.Table) -> pa.Table:
+        edges, sets = _split_join(table)
+        if edges.num_rows == 0:
+            return components.EDGE_SCHEMA.empty_table()
+        j = jaccard_pairs(edges.column("su"), _lookup(sets, edges.column("v").to_numpy()))
+        return edges.filter(pa.array(j >= self.threshold)).select(["u", "pu", "v", "pv"]).cast(components.EDGE_SCHEMA)
+
+    def summary(self, artifact_rows: int, seconds: float) -> str:
+        removed = self.candidates - artifact_rows
+        return (f"{artifact_rows:,} of {self.candidates:,} candidate pair(s) verified (exact Jaccard >= "
+                f"{self.threshold:g}); {removed:,} false positive(s) removed")
+
+    def follow(self, out_root: str, artifact: str) -> Job | None:
+        return StarRound(round=1, partitions=self.partitions, max_rounds=self.max_rounds, first=self.name)
 
 
 def _all_settled(folder: str) -> bool:
@@ -154,6 +438,8 @@ class StarRound(Job):
     round: int = 1
     max_rounds: int = 64
     partitions: int = 16
+    #: The edges of round 1: ``minhash_lsh`` (candidates as they are) or ``minhash_verify_v``.
+    first: str = "minhash_lsh"
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -161,7 +447,7 @@ class StarRound(Job):
 
     @property
     def source(self) -> str:  # type: ignore[override]
-        return "minhash_lsh" if self.round == 1 else f"minhash_cc{self.round - 1:02d}"
+        return self.first if self.round == 1 else f"minhash_cc{self.round - 1:02d}"
 
     def map(self, batch: pa.Table) -> pa.Table:
         return components.symmetric(batch.select(["u", "pu", "v", "pv"]))
@@ -178,7 +464,8 @@ class StarRound(Job):
             return MinhashClusters(last=self.name, partitions=self.partitions)
         if self.round >= self.max_rounds:
             raise RuntimeError(f"minhash: connected components did not converge in {self.max_rounds} rounds")
-        return StarRound(round=self.round + 1, partitions=self.partitions, max_rounds=self.max_rounds)
+        return StarRound(round=self.round + 1, partitions=self.partitions, max_rounds=self.max_rounds,
+                         first=self.first)
 
 
 @dataclasses.dataclass
