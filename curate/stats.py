@@ -52,13 +52,16 @@ def jobs_in(out_root: str) -> dict[str, dict]:
 def phase_stats(out_root: str, phase: str) -> dict[str, Any]:
     markers = shards.committed(out_root, phase)
     failed = shards.failures(out_root, phase)
+    langs: collections.Counter = collections.Counter()
     kept = rejected = 0
     reasons: collections.Counter = collections.Counter()
     records: collections.Counter = collections.Counter()
     stage_seconds: collections.Counter = collections.Counter()
     shard_seconds = 0.0
     for shard, marker in markers.items():
-        kept += _num_rows(shards.kept_path(out_root, phase, shard))
+        kept_path = shards.kept_path(out_root, phase, shard)
+        kept += _num_rows(kept_path)
+        langs.update(_lang_counts(kept_path))
         table = _read(shards.rejected_path(out_root, phase, shard), [schema.DROP_STAGE, schema.DROP_REASON])
         rejected += table.num_rows
         if table.num_rows:
@@ -74,10 +77,25 @@ def phase_stats(out_root: str, phase: str) -> dict[str, Any]:
         "failed": {k: v.get("error") for k, v in failed.items() if k not in markers},
         "docs_in": docs_in, "kept": kept, "rejected": rejected,
         "rejected_by": [{"stage": s, "reason": r, "count": n} for (s, r), n in reasons.most_common()],
+        "languages": dict(langs.most_common()),
         "records": dict(records), "stage_seconds": {k: round(v, 3) for k, v in stage_seconds.items()},
         "shard_seconds": round(shard_seconds, 3),
         "docs_per_core_second": round(docs_in / shard_seconds, 2) if shard_seconds else None,
     }
+
+
+def _lang_counts(url: str) -> dict[str, int]:
+    """Kept documents per ``lang`` in one file (empty when the phase has no ``lang`` column)."""
+    fs, path = cfs.get_fs(url)
+    with fs.open(path, "rb") as f:
+        pf = pq.ParquetFile(f)
+        if "lang" not in pf.schema_arrow.names:
+            return {}
+        t = pf.read(columns=["lang"])
+    if t.num_rows == 0:
+        return {}
+    g = t.group_by("lang").aggregate([([], "count_all")])
+    return {(r["lang"] or "null"): r["count_all"] for r in g.to_pylist()}
 
 
 def _num_rows(url: str) -> int:
@@ -95,6 +113,7 @@ def _read(url: str, columns: list[str]):
 def format_summary(st: dict[str, Any]) -> str:
     """A plain-text summary table of ``compute``'s result."""
     lines = []
+    last = list(st["phases"])[-1:]
     for phase, p in st["phases"].items():
         lines.append(f"phase {phase}: {p['shards_committed']} shards committed, {p['shards_failed']} failed")
         n = p["docs_in"] or 1
@@ -108,6 +127,10 @@ def format_summary(st: dict[str, Any]) -> str:
             lines.append(f"    {label:<58}{r['count']:>8,}")
         if len(p["rejected_by"]) > 25:
             lines.append(f"    ... {len(p['rejected_by']) - 25} more reasons (curate stats --json)")
+        if p.get("languages") and [phase] == last:
+            top = list(p["languages"].items())
+            shown = ", ".join(f"{k} {v:,}" for k, v in top[:12])
+            lines.append(f"  kept by language: {shown}" + (f", ... {len(top) - 12} more" if len(top) > 12 else ""))
         if p["records"]:
             recs = ", ".join(f"{k} {v:,}" for k, v in sorted(p["records"].items()))
             lines.append(f"  WARC records: {recs}")
