@@ -258,13 +258,21 @@ def test_jaccard_pairs_matches_the_sets():
 def test_small_buckets_link_all_pairs_when_verifying():
     from curate.stages.minhash_dedup import MinhashLsh
 
-    # one bucket of 3 (head 1; 2 and 3 may be duplicates of each other only), one of 10 (star only)
+    # one bucket of 3 (head 1; 2 and 3 may be duplicates of each other only), one of 10
     t = pa.table({"bucket": pa.array([7, 7, 7] + [9] * 10, pa.uint64()),
                   "node": pa.array([1, 2, 3] + list(range(100, 110)), pa.int64()),
                   "prio": pa.array([0] * 13, pa.int64())})
     pairs = lambda job: {(r["u"], r["v"]) for r in job.reduce(t).to_pylist()}  # noqa: E731
-    assert pairs(MinhashLsh(verify="none")) == {(2, 1), (3, 1)} | {(n, 100) for n in range(101, 110)}
-    assert pairs(MinhashLsh(verify="exact")) == {(2, 1), (3, 1), (3, 2)} | {(n, 100) for n in range(101, 110)}
+    star = {(2, 1), (3, 1)} | {(n, 100) for n in range(101, 110)}
+    assert pairs(MinhashLsh(verify="none")) == star
+    assert pairs(MinhashLsh(verify="exact")) == star | {(3, 2)} | {(b, a) for a in range(100, 110)
+                                                                   for b in range(a + 1, 110)}
+    # above pair_limit: the star plus each member's `window` predecessors in hashed order
+    got = pairs(MinhashLsh(verify="exact", pair_limit=4, window=2))
+    big = {e for e in got if e[0] >= 100}
+    assert star <= got and {(3, 2)} <= got and all(u > v for u, v in got)
+    assert 9 < len(big) <= 9 + 9 + 8
+    assert all(sum(n in e for e in big) >= 2 for n in range(101, 110))
 
 
 def test_bad_verify_and_band_choice():

@@ -92,10 +92,12 @@ class MinhashLsh(Job):
     #: Weight of the false-negative area in the choice of bands (``bands_rows``); None: 0.9 when
     #: verifying (recall-leaning: false positives are removed later), 0.5 without.
     fn_weight: float | None = None
-    #: With verification, a bucket of at most this many documents links all its pairs (else every
-    #: member to the bucket's first only), so that two members that are near duplicates of each
-    #: other but not of the first one still meet.
-    pair_limit: int = 8
+    #: With verification, a bucket of at most ``pair_limit`` documents links all its pairs; a larger
+    #: one links every member to the bucket's first and to its ``window`` predecessors in an order
+    #: of hashed node ids. Without it (star edges only) two members that are near duplicates of
+    #: each other but not of the first one lose their link when the first's edges fail verification.
+    pair_limit: int = 16
+    window: int = 4
 
     def __post_init__(self) -> None:
         if self.keep not in KEEP_RULES:
@@ -150,23 +152,9 @@ class MinhashLsh(Job):
         head = starts[group]
         member = ~first & (node != node[head])
         u, pu, v, pv = node[member], prio[member], node[head][member], prio[head][member]
-        if self.verify == "exact" and self.pair_limit > 2:
-            # small buckets: also every pair of members (i, j), j > i > first; v = the smaller in (prio, node)
-            size = np.diff(np.r_[starts, len(bucket)])
-            small = np.flatnonzero((size > 2) & (size <= self.pair_limit))
-            if len(small):
-                i_idx, j_idx = [], []
-                for g in small:
-                    s, m = starts[g], size[g]
-                    ii, jj = np.triu_indices(m - 1, 1)
-                    i_idx.append(s + 1 + ii)
-                    j_idx.append(s + 1 + jj)
-                i_idx, j_idx = np.concatenate(i_idx), np.concatenate(j_idx)
-                ok = node[i_idx] != node[j_idx]
-                i_idx, j_idx = i_idx[ok], j_idx[ok]
-                # sorted by (prio, node) within a bucket: i comes first, so j -> i
-                u, pu = np.r_[u, node[j_idx]], np.r_[pu, prio[j_idx]]
-                v, pv = np.r_[v, node[i_idx]], np.r_[pv, prio[i_idx]]
+        if self.verify == "exact":
+            more = _bucket_pairs(bucket, node, prio, self.pair_limit, self.window)
+            u, pu, v, pv = (np.r_[a, b] for a, b in zip((u, pu, v, pv), more))
         edges = pa.table({"u": u, "pu": pu, "v": v, "pv": pv}, schema=components.EDGE_SCHEMA)
         return edges.group_by(["u", "pu", "v", "pv"]).aggregate([]).select(["u", "pu", "v", "pv"])
 
@@ -417,6 +405,32 @@ class MinhashVerifyV(Job):
 
     def follow(self, out_root: str, artifact: str) -> Job | None:
         return StarRound(round=1, partitions=self.partitions, max_rounds=self.max_rounds, first=self.name)
+
+
+def _bucket_pairs(bucket: np.ndarray, node: np.ndarray, prio: np.ndarray, pair_limit: int,
+                  window: int) -> tuple[np.ndarray, ...]:
+    """Edges (u, pu, v, pv) within buckets: all pairs of a bucket of <= ``pair_limit`` members, else
+    each member with its ``window`` predecessors in hashed-node order; v is the smaller in (prio, node)."""
+    h = node.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    h ^= h >> np.uint64(29)
+    order = np.lexsort((node, h, bucket))
+    b, n, p = bucket[order], node[order], prio[order]
+    first = np.r_[True, b[1:] != b[:-1]]
+    starts = np.flatnonzero(first)
+    size = np.diff(np.r_[starts, len(b)])[np.cumsum(first) - 1]
+    out: list[list[np.ndarray]] = [[], [], [], []]
+    for d in range(1, max(pair_limit - 1, window) + 1):
+        i = np.arange(d, len(b))
+        j = i - d
+        ok = (b[i] == b[j]) & (n[i] != n[j]) & ((size[i] <= pair_limit) | (d <= window))
+        i, j = i[ok], j[ok]
+        if not len(i):
+            continue
+        j_small = (p[j] < p[i]) | ((p[j] == p[i]) & (n[j] < n[i]))
+        lo, hi = np.where(j_small, j, i), np.where(j_small, i, j)
+        for k, arr in enumerate((n[hi], p[hi], n[lo], p[lo])):
+            out[k].append(arr)
+    return tuple(np.concatenate(a) if a else np.empty(0, np.int64) for a in out)
 
 
 def _all_settled(folder: str) -> bool:
