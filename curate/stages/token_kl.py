@@ -48,7 +48,11 @@ to the training corpus distribution." The paper gives no formula, so this module
   takes the threshold as a corpus percentile from the ``token_kl_hist`` histogram instead.
 
 Defaults, calibrated on the dev WARC and the real Common Crawl excerpt
-(``benchmarks/bench_token_kl.py``, ``benchmarks/RESULTS.md``): see ``MAX_KL`` and ``MIN_TOKENS``.
+(``benchmarks/bench_token_kl.py``, ``benchmarks/RESULTS.md``): ``MAX_KL = 4.5`` nats is above the
+dev corpus' 99.5th percentile (4.36) of documents with >= ``MIN_TOKENS = 100`` tokens; it removes
+PHP-error pages, mojibake spam, navigation tables and mislabelled mixed-language pages, and one
+LaTeX-heavy math page (math tokens are rare on the web: exempt math/code pages by their scores).
+The KL falls with length (dev median 3.1 nats at 100-300 tokens, 1.3 above 3,000).
 """
 
 from __future__ import annotations
