@@ -26,16 +26,21 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import pyarrow as pa  # noqa: E402
-
 import bench_dirty_words  # noqa: E402
 import bench_language  # noqa: E402
 import common  # noqa: E402
+import pyarrow as pa  # noqa: E402
 
 from curate import schema  # noqa: E402
 from curate.stages.dirty_words import DirtyWords  # noqa: E402
-from curate.stages.heuristics import (C4Quality, CodeMath, FineWebQuality, GopherQuality,  # noqa: E402
-                                      GopherRepetition, HeuristicFilter)
+from curate.stages.heuristics import (  # noqa: E402
+    C4Quality,
+    CodeMath,
+    FineWebQuality,
+    GopherQuality,
+    GopherRepetition,
+    HeuristicFilter,
+)
 from curate.stages.language import Language  # noqa: E402
 
 
@@ -84,7 +89,7 @@ def ablation(sets: list, words_dir: str) -> list[dict]:
     rows = []
     for label, kw in variants:
         row = {"variant": label}
-        for name, texts, urls in sets:
+        for name, _texts, _urls in sets:
             t = scored[name]
             if kw == "c4_noterm":
                 t = C4Quality(terminal_punct=False).process(t)
@@ -171,8 +176,12 @@ def regex_tokenizer():
 
 def speed(texts: list[str], repeat: int) -> list[dict]:
     from datatrove.data import Document
-    from datatrove.pipeline.filters import (C4QualityFilter, FineWebQualityFilter, GopherQualityFilter,
-                                            GopherRepetitionFilter)
+    from datatrove.pipeline.filters import (
+        C4QualityFilter,
+        FineWebQualityFilter,
+        GopherQualityFilter,
+        GopherRepetitionFilter,
+    )
 
     t = pa.table({schema.TEXT: pa.array(texts, pa.string()), "lang": ["en"] * len(texts),
                   "dirty_word_ratio": pa.array([0.0] * len(texts), pa.float32())})

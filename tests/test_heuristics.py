@@ -11,8 +11,14 @@ import pytest
 from conftest import WORDS
 
 from curate import schema
-from curate.stages.heuristics import (C4Quality, CodeMath, FineWebQuality, GopherQuality, GopherRepetition,
-                                      HeuristicFilter)
+from curate.stages.heuristics import (
+    C4Quality,
+    CodeMath,
+    FineWebQuality,
+    GopherQuality,
+    GopherRepetition,
+    HeuristicFilter,
+)
 
 PROSE = ("The history of the river valley is long and varied. Farmers settled there with their cattle "
          "and built small villages of stone. Over the centuries the town grew into a market that traded "

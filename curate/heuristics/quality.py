@@ -44,7 +44,7 @@ STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
 CITATION = r"\[\d*\]|\[edit\]|\[citation needed\]"
 #: datatrove ``POLICY_SUBSTRINGS`` (from tfds c4_utils).
 POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
-_SENTENCE_END = "[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]]*(?:\\s|$)"
+_SENTENCE_END = "[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\\]]*(?:\\s|$)"
 
 
 def gopher_quality(values: pa.Array) -> dict[str, np.ndarray]:

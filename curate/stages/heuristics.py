@@ -72,7 +72,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from curate import schema
 from curate.heuristics import batch as hb
 from curate.heuristics import mathcode, quality, repetition, rules
 from curate.stage import Resources, Stage, reject, set_column

@@ -47,7 +47,7 @@ from curate.dedup import components
 from curate.dedup import minhash as mh
 from curate.io import fs as cfs
 from curate.job import ROW, SHARD, SHARD_INDEX, Job
-from curate.runner.jobs import job_dir, read_routed, shard_index
+from curate.runner.jobs import read_routed, shard_index
 from curate.stage import Resources, Stage, reject, set_column
 
 LANG = "lang"
