@@ -85,6 +85,8 @@ def ablation(sets: list, words_dir: str) -> list[dict]:
     variants = [("defaults", {}), *[(f"without {f}", {"disable": [f]}) for f in
                                     ("dirty_words", "gopher_rep", "gopher_quality", "c4", "fineweb")],
                 ("C4 without terminal punctuation (FineWeb's C4 setting)", "c4_noterm"),
+                ("the main recipe's default: without c4 and fineweb", {"disable": ["c4", "fineweb"]}),
+                ("the rules Llama 3 names only: gopher_rep + dirty_words", {"disable": ["c4", "fineweb", "gopher_quality"]}),
                 ("all families, no math/code exemption", {"min_code_lines": 10**9, "min_math_spans": 10**9})]
     rows = []
     for label, kw in variants:

@@ -12,7 +12,12 @@ Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
    of each normalized URL; ``minhash_lsh`` and its rounds (jobs) + ``minhash_dedup``: one
    document per near-duplicate cluster; ``line_dedup`` (job + stage): lines in more than 6
    documents of their bucket of 30M removed
-4. Heuristic filtering ............. issue 6
+4. Heuristic filtering ............. phase ``heuristics``: score stages ``gopher_rep`` (duplicated
+   n-gram coverage), ``gopher_quality``, ``c4``, ``fineweb``, ``code_math``; the ``token_dist`` job
+   (corpus token distribution, Llama 3 tokenizer) and ``token_kl``; then the thresholds
+   ``heuristic_filter`` (dirty words included) and ``token_kl_filter``. By default the thresholds
+   are those of the filters Llama 3 names (duplicated n-grams, dirty words, token KL); the Gopher
+   quality, C4 and FineWeb rules are scored and can be switched on (``llama3.toml``).
 5. Model-based quality filtering ... issue 7
 6. Code and reasoning data, multilingual data, knowledge categories ... issue 7
 7. Data mix ........................ issue 8 (``curate mix``)
@@ -32,11 +37,20 @@ from curate.io.warc import WarcReader
 from curate.pipeline import Phase, make_stage
 from curate.stages.dirty_words import DirtyWords
 from curate.stages.extract import Extract
+from curate.stages.heuristics import (
+    C4Quality,
+    CodeMath,
+    FineWebQuality,
+    GopherQuality,
+    GopherRepetition,
+    HeuristicFilter,
+)
 from curate.stages.language import Language
 from curate.stages.line_dedup import LineCounts, LineDedup
 from curate.stages.minhash_dedup import MinhashDedupFilter, MinhashLsh
 from curate.stages.pii import Pii
 from curate.stages.pii_sites import PiiSiteFilter, PiiSites
+from curate.stages.token_kl import TokenDistribution, TokenKL, TokenKLFilter
 from curate.stages.url_dedup import UrlDedup, UrlDedupFilter
 from curate.stages.url_filter import UrlFilter
 
@@ -48,6 +62,10 @@ def build(params: dict[str, Any]) -> list[Phase]:
     shared = {k: line[k] for k in ("min_letters", "exempt_code") if k in line}  # the job and the stage agree
     line_job = {k: line[k] for k in ("max_repeats", "bucket_docs", "partitions") if k in line} | shared
     line_stage = {k: line[k] for k in ("min_chars", "cache_mb", "resources") if k in line} | shared
+    kl = dict(params.get("token_kl", {}))
+    kl_shared = {k: kl[k] for k in ("smoothing", "min_lang_tokens", "fallback", "by_lang") if k in kl}
+    kl_job = {k: kl[k] for k in ("sample_rate", "reference", "partitions") if k in kl} | kl_shared
+    kl_stage = {k: kl[k] for k in ("outlier_prob", "resources") if k in kl} | kl_shared
     return [
         Phase("extract", reader=reader, keep_html=params.get("keep_html", False), stages=[
             make_stage(UrlFilter, params.get("url_filter")),
@@ -60,4 +78,14 @@ def build(params: dict[str, Any]) -> list[Phase]:
         Phase("url_dedup", jobs=[UrlDedup(**params.get("url_dedup", {}))], stages=[UrlDedupFilter()]),
         Phase("doc_dedup", jobs=[MinhashLsh(**params.get("minhash", {}))], stages=[MinhashDedupFilter()]),
         Phase("line_dedup", jobs=[LineCounts(**line_job)], stages=[make_stage(LineDedup, line_stage)]),
+        Phase("heuristics", jobs=[TokenDistribution(**kl_job)], stages=[
+            make_stage(GopherRepetition, params.get("gopher_rep")),
+            make_stage(GopherQuality, params.get("gopher_quality")),
+            make_stage(C4Quality, params.get("c4")),
+            make_stage(FineWebQuality, params.get("fineweb")),
+            make_stage(CodeMath, params.get("code_math")),
+            make_stage(TokenKL, kl_stage),
+            make_stage(HeuristicFilter, params.get("heuristic_filter")),
+            make_stage(TokenKLFilter, params.get("token_kl_filter")),
+        ]),
     ]

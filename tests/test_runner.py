@@ -34,7 +34,7 @@ from curate.runner.shard import ShardTask, StageContractError, run_shard
 from curate.stage import StageSetupError
 
 #: The main recipe's phases, in order.
-PHASES = ["extract", "safety", "url_dedup", "doc_dedup", "line_dedup"]
+PHASES = ["extract", "safety", "url_dedup", "doc_dedup", "line_dedup", "heuristics"]
 
 
 def run_local(inputs, out, recipe="llama3", params=None, overrides=()) -> RunResult:
@@ -80,7 +80,7 @@ def test_run_writes_kept_and_rejected(small_warc, tmp_path):
     fresh = stats.compute(str(out))
     assert st["phases"]["extract"]["kept"] == fresh["phases"]["extract"]["kept"] == 8
     assert st["phases"]["extract"]["rejected"] == 5
-    assert st["phases"]["line_dedup"]["languages"] == {"en": 8}
+    assert st["phases"]["heuristics"]["languages"] == {"en": 8}
     assert "kept by language: en 8" in stats.format_summary(st)
     marker = shards.committed_marker(str(out), "extract", shard_id(str(small_warc)))
     assert marker["rows_in"] == 13 and marker["kept"] == 8 and marker["rejected"] == 5

@@ -272,3 +272,17 @@ def test_job_reads_lang_only_by_language():
     assert TokenDistribution(by_lang=False).reads == ("id", "text")
     assert TokenDistribution().follow("out", "out/jobs/token_dist").dist == "out/jobs/token_dist"
     assert TokenDistribution(kl_quantiles=False).follow("out", "x") is None
+
+
+def test_filter_spares_math_and_code_pages():
+    from curate.stages.token_kl import TokenKLFilter
+
+    batch = pa.table({"token_kl": pa.array([9.0, 9.0, 9.0], pa.float32()),
+                      "token_outlier_ratio": pa.array([0.0, 0.0, 0.0], pa.float32()),
+                      "token_count": pa.array([500, 500, 500], pa.int32()),
+                      "code_math_code_lines": pa.array([0, 12, 0], pa.int32()),
+                      "code_math_math_spans": pa.array([0, 0, 5], pa.int32())})
+    out = TokenKLFilter(max_kl=4.5).process(batch)
+    assert out.column("drop_reason").to_pylist() == ["token_kl", None, None]
+    out = TokenKLFilter(max_kl=4.5, spare_math_code=False).process(batch)
+    assert out.column("drop_reason").to_pylist() == ["token_kl"] * 3

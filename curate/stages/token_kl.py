@@ -457,12 +457,19 @@ class TokenKLFilter(Stage):
     """Rejects ``token_kl > max_kl`` (and ``token_outlier_ratio > max_outlier_ratio`` when set), >= ``min_tokens``.
 
     A null ``token_kl`` (no distribution for the document's language, empty text) is never rejected.
+    ``spare_math_code``: where the ``code_math`` stage's columns are present, a document with at
+    least ``min_code_lines`` code lines or ``min_math_spans`` LaTeX spans is never rejected here:
+    LaTeX and code are token outliers against a prose corpus by nature (a MathJax page of the dev
+    WARC scored 4.66 nats against the 4.5 default).
     """
 
     name: ClassVar[str] = "token_kl_filter"
     max_kl: float | None = MAX_KL
     max_outlier_ratio: float | None = None
     min_tokens: int = MIN_TOKENS
+    spare_math_code: bool = True
+    min_code_lines: int = 3
+    min_math_spans: int = 2
     resources: Resources = dataclasses.field(default_factory=lambda: Resources(batch_size=4096))
 
     def limits(self, batch: pa.Table) -> np.ndarray | None:
@@ -472,6 +479,10 @@ class TokenKLFilter(Stage):
     def process(self, batch: pa.Table) -> pa.Table:
         n = pc.fill_null(batch.column("token_count"), 0).to_numpy(zero_copy_only=False)
         long = n >= self.min_tokens
+        if self.spare_math_code:
+            for col, least in (("code_math_code_lines", self.min_code_lines), ("code_math_math_spans", self.min_math_spans)):
+                if col in batch.column_names:
+                    long &= pc.fill_null(batch.column(col), 0).to_numpy(zero_copy_only=False) < least
         reasons: list[str | None] = [None] * batch.num_rows
         if self.max_outlier_ratio is not None:
             r = pc.fill_null(batch.column("token_outlier_ratio"), 0.0).to_numpy(zero_copy_only=False)
