@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Run every benchmark on real data and print its tables; `make bench` calls this.
 #
-#   benchmarks/run_all.sh            # full, ~20 min: all 1,381 pages for extract and extract quality; 300 pages in 4 shards
+#   benchmarks/run_all.sh            # full, ~35 min: all 1,381 pages for extract and extract quality; 300 pages in 4 shards
 #                                    # for the runner; the issue 4 stages (PII, language id, dirty words, URL filter);
-#                                    # issue 5 (MinHash signatures and accuracy, line dedup)
+#                                    # issue 5 (MinHash signatures and accuracy, through the jobs, line dedup, 1M documents);
+#                                    # issue 6 (heuristics, token KL)
 #   benchmarks/run_all.sh --quick    # fast check, ~5 min: 100 pages for extract and extract quality; 40 pages in 2 shards;
 #                                    # one round of each issue 4 and 5 benchmark
 #
@@ -51,8 +52,16 @@ echo
 echo "== bench_runner ${runner_args[*]}"
 "$PY" benchmarks/bench_runner.py "${runner_args[@]}" --json "$OUT/runner-$tag.json"
 
-for b in pii language dirty_words url_filter minhash line_dedup; do
+for b in pii language dirty_words url_filter minhash line_dedup heuristics token_kl; do
   echo
   echo "== bench_$b ${stage_args[*]}"
   "$PY" benchmarks/bench_$b.py "${stage_args[@]}" --json "$OUT/$b-$tag.json"
 done
+echo
+echo "== bench_minhash_jobs"
+"$PY" benchmarks/bench_minhash_jobs.py --json "$OUT/minhash-jobs-$tag.json"
+if [ "$quick" = 0 ]; then
+  echo
+  echo "== bench_dedup_scale --docs 1000000 --shards 64"
+  "$PY" benchmarks/bench_dedup_scale.py --docs 1000000 --shards 64 --json "$OUT/dedup-scale-$tag.json"
+fi
