@@ -284,3 +284,68 @@ def test_bad_verify_and_band_choice():
     assert (MinhashLsh(verify="none").bands, MinhashLsh(verify="none").rows) == bands_rows(0.8, 128)
     job = MinhashLsh()
     assert (job.bands, job.rows) == bands_rows(0.8, 128, 0.1, 0.9)
+
+
+# --------------------------------------------------------------------------- check against the kept
+
+@pytest.fixture
+def chain(make_warc):
+    """A ~ B ~ C with J(A, C) < 0.8: B is the page, A and C edit disjoint words of it; C is the newest."""
+    base = story(21)
+    a, c = list(base), list(base)
+    for i in range(0, 175, 25):  # 7 substitutions each, A in the first half, C in the second
+        a[i] = f"zzza{i}"
+        c[i + 200] = f"zzzc{i}"
+    return make_warc("in/chain.warc.gz", [
+        Rec("https://a.example/a", page(a), date="2024-01-01T00:00:00Z", record_id="<urn:uuid:a>"),
+        Rec("https://b.example/b", page(base), date="2024-02-01T00:00:00Z", record_id="<urn:uuid:b>"),
+        Rec("https://c.example/c", page(c), date="2024-03-01T00:00:00Z", record_id="<urn:uuid:c>"),
+    ])
+
+
+@pytest.mark.parametrize("runner", ["local", pytest.param("ray", marks=pytest.mark.ray)])
+def test_a_chain_removes_only_duplicates_of_the_kept_document(chain, tmp_path, runner, request):
+    from curate.dedup.minhash import jaccard
+
+    if runner == "ray":
+        request.getfixturevalue("ray_session")
+    recipe = write_recipe(tmp_path / "r.py", RECIPE)
+    got, logs = {}, {}
+    for check in (False, True):
+        out = tmp_path / f"check-{check}"
+        log = io.StringIO()
+        result = run([str(chain)], str(out), recipe=str(recipe), params={"minhash": {"check_kept": check}},
+                     runner=runner, log=log)
+        assert result.ok, result.failed
+        kept, rejected = phase_tables(out, "dedup")
+        got[check] = {r["id"][10:-1]: (r["drop_reason"], r["minhash_cluster_size"])
+                      for r in pa.concat_tables([kept, rejected]).to_pylist()}
+        logs[check] = log.getvalue()
+    k, _ = phase_tables(tmp_path / "check-True", "extract")
+    text = {r["id"][10:-1]: r["text"] for r in k.to_pylist()}
+    assert jaccard(text["a"], text["b"]) >= 0.8 and jaccard(text["b"], text["c"]) >= 0.8
+    assert jaccard(text["a"], text["c"]) < 0.8
+    # connected components: one cluster of 3, the newest (C) kept, A removed though J(A, C) < 0.8
+    assert got[False] == {"a": ("minhash_dup", 3), "b": ("minhash_dup", 3), "c": (None, 3)}
+    assert "job minhash_kept_u" not in logs[False]
+    # checked: only B is a near duplicate of C; A stays as its own document
+    assert got[True] == {"a": (None, 1), "b": ("minhash_dup", 2), "c": (None, 2)}
+    for job in ("minhash_components", "minhash_kept_u", "minhash_kept_v", "minhash_clusters"):
+        assert f"job {job}:" in logs[True]
+    assert "1 member(s) below Jaccard 0.8 with the kept document" in logs[True]
+
+
+def test_kept_clusters_reduce():
+    from curate.stages.minhash_dedup import MinhashKeptClusters
+
+    k1, k2 = (1 << 32) | 5, 7
+    t = pa.table({"cluster": pa.array([k1, k1, k2], pa.int64()), "member": pa.array([3, (2 << 32) | 1, 8], pa.int64())})
+    rows = sorted(MinhashKeptClusters().reduce(t).to_pylist(), key=lambda r: (r["shard_index"], r["row"]))
+    assert rows == [
+        {"shard_index": 0, "row": 3, "cluster": k1, "size": 3, "keep": False},
+        {"shard_index": 0, "row": 7, "cluster": k2, "size": 2, "keep": True},
+        {"shard_index": 0, "row": 8, "cluster": k2, "size": 2, "keep": False},
+        {"shard_index": 1, "row": 5, "cluster": k1, "size": 3, "keep": True},
+        {"shard_index": 2, "row": 1, "cluster": k1, "size": 3, "keep": False},
+    ]
+    assert MinhashKeptClusters().reduce(t.slice(0, 0)).num_rows == 0
