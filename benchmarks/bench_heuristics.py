@@ -42,10 +42,12 @@ from curate.stages.heuristics import (  # noqa: E402
     HeuristicFilter,
 )
 from curate.stages.language import Language  # noqa: E402
+from curate.stages.ngram_lines import NgramLines  # noqa: E402
 
 
 def score_stages() -> list:
-    return [GopherRepetition(), GopherQuality(), C4Quality(), FineWebQuality(), CodeMath()]
+    """The main recipe's heuristics phase: repeated lines out first (``ngram_lines``), then the scores."""
+    return [NgramLines(), GopherRepetition(), GopherQuality(), C4Quality(), FineWebQuality(), CodeMath()]
 
 
 def run_all(texts: list[str], urls: list[str] | None, words_dir: str, langs: list[str] | None = None) -> pa.Table:
@@ -85,8 +87,9 @@ def ablation(sets: list, words_dir: str) -> list[dict]:
     variants = [("defaults", {}), *[(f"without {f}", {"disable": [f]}) for f in
                                     ("dirty_words", "gopher_rep", "gopher_quality", "c4", "fineweb")],
                 ("C4 without terminal punctuation (FineWeb's C4 setting)", "c4_noterm"),
-                ("the main recipe's default: without c4 and fineweb", {"disable": ["c4", "fineweb"]}),
-                ("the rules Llama 3 names only: gopher_rep + dirty_words", {"disable": ["c4", "fineweb", "gopher_quality"]}),
+                ("without c4 and fineweb", {"disable": ["c4", "fineweb"]}),
+                ("the main recipe's default, the rules Llama 3 names: gopher_rep + dirty_words",
+                 {"disable": ["c4", "fineweb", "gopher_quality"]}),
                 ("all families, no math/code exemption", {"min_code_lines": 10**9, "min_math_spans": 10**9})]
     rows = []
     for label, kw in variants:
@@ -209,7 +212,7 @@ def speed(texts: list[str], repeat: int) -> list[dict]:
                 if r is False or (isinstance(r, tuple) and not r[0]):
                     break
 
-    for name, fn in (("curate: 5 score stages + heuristic_filter", ours),
+    for name, fn in (("curate: ngram_lines + 5 score stages + heuristic_filter", ours),
                      ("datatrove 0.10: GopherRepetition + GopherQuality + C4Quality + FineWebQuality", theirs)):
         best = None
         for _ in range(repeat):

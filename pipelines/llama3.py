@@ -12,8 +12,8 @@ Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
    of each normalized URL; ``minhash_lsh`` and its rounds (jobs) + ``minhash_dedup``: one
    document per near-duplicate cluster; ``line_dedup`` (job + stage): lines in more than 6
    documents of their bucket of 30M removed
-4. Heuristic filtering ............. phase ``heuristics``: score stages ``gopher_rep`` (duplicated
-   n-gram coverage), ``gopher_quality``, ``c4``, ``fineweb``, ``code_math``; the ``token_dist`` job
+4. Heuristic filtering ............. phase ``heuristics``: ``ngram_lines`` (lines of repeated
+   content removed by duplicated n-gram coverage, as Llama 3 applies it), score stages ``gopher_rep``, ``gopher_quality``, ``c4``, ``fineweb``, ``code_math``; the ``token_dist`` job
    (corpus token distribution, Llama 3 tokenizer) and ``token_kl``; then the thresholds
    ``heuristic_filter`` (dirty words included) and ``token_kl_filter``. By default the thresholds
    are those of the filters Llama 3 names (duplicated n-grams, dirty words, token KL); the Gopher
@@ -48,6 +48,7 @@ from curate.stages.heuristics import (
 from curate.stages.language import Language
 from curate.stages.line_dedup import LineCounts, LineDedup
 from curate.stages.minhash_dedup import MinhashDedupFilter, MinhashLsh
+from curate.stages.ngram_lines import NgramLines
 from curate.stages.pii import Pii
 from curate.stages.pii_sites import PiiSiteFilter, PiiSites
 from curate.stages.token_kl import TokenDistribution, TokenKL, TokenKLFilter
@@ -79,6 +80,7 @@ def build(params: dict[str, Any]) -> list[Phase]:
         Phase("doc_dedup", jobs=[MinhashLsh(**params.get("minhash", {}))], stages=[MinhashDedupFilter()]),
         Phase("line_dedup", jobs=[LineCounts(**line_job)], stages=[make_stage(LineDedup, line_stage)]),
         Phase("heuristics", jobs=[TokenDistribution(**kl_job)], stages=[
+            make_stage(NgramLines, params.get("ngram_lines")),
             make_stage(GopherRepetition, params.get("gopher_rep")),
             make_stage(GopherQuality, params.get("gopher_quality")),
             make_stage(C4Quality, params.get("c4")),

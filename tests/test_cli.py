@@ -98,7 +98,7 @@ def test_run_then_stats_and_inspect(small_warc, tmp_path, capsys):
     cap = capsys.readouterr()
     assert "curate run: 1 input file(s)" in cap.err
     assert ("extract [url_filter, extract, pii, language, dirty_words] -> safety [pii_site_filter] -> url_dedup [url_dedup_filter] "
-            "-> doc_dedup [minhash_dedup] -> line_dedup [line_dedup] -> heuristics [gopher_rep, gopher_quality, c4, "
+            "-> doc_dedup [minhash_dedup] -> line_dedup [line_dedup] -> heuristics [ngram_lines, gopher_rep, gopher_quality, c4, "
             "fineweb, code_math, token_kl, heuristic_filter, token_kl_filter]") in cap.err
     assert "documents in" in cap.out and f"curate inspect {out}" in cap.out
     assert main(["stats", str(out), "--json"]) == 0
