@@ -281,6 +281,8 @@ def test_bad_verify_and_band_choice():
 
     with pytest.raises(ValueError, match="verify"):
         MinhashLsh(verify="signature")
+    with pytest.raises(ValueError, match="kept_rounds"):
+        MinhashLsh(kept_rounds=0)
     assert (MinhashLsh(verify="none").bands, MinhashLsh(verify="none").rows) == bands_rows(0.8, 128)
     job = MinhashLsh()
     assert (job.bands, job.rows) == bands_rows(0.8, 128, 0.1, 0.9)
@@ -290,16 +292,21 @@ def test_bad_verify_and_band_choice():
 
 @pytest.fixture
 def chain(make_warc):
-    """A ~ B ~ C with J(A, C) < 0.8: B is the page, A and C edit disjoint words of it; C is the newest."""
+    """A ~ B ~ C with J(A, C) < 0.8: B is the page, A and C edit disjoint words of it; C is the newest.
+    D, the oldest, is A with 3 more edits: a near duplicate of A, not of C."""
     base = story(21)
     a, c = list(base), list(base)
     for i in range(0, 175, 25):  # 7 substitutions each, A in the first half, C in the second
         a[i] = f"zzza{i}"
         c[i + 200] = f"zzzc{i}"
+    d = list(a)
+    for i in (10, 60, 110):
+        d[i] = f"zzzd{i}"
     return make_warc("in/chain.warc.gz", [
         Rec("https://a.example/a", page(a), date="2024-01-01T00:00:00Z", record_id="<urn:uuid:a>"),
         Rec("https://b.example/b", page(base), date="2024-02-01T00:00:00Z", record_id="<urn:uuid:b>"),
         Rec("https://c.example/c", page(c), date="2024-03-01T00:00:00Z", record_id="<urn:uuid:c>"),
+        Rec("https://d.example/d", page(d), date="2023-01-01T00:00:00Z", record_id="<urn:uuid:d>"),
     ])
 
 
@@ -324,28 +331,41 @@ def test_a_chain_removes_only_duplicates_of_the_kept_document(chain, tmp_path, r
     k, _ = phase_tables(tmp_path / "check-True", "extract")
     text = {r["id"][10:-1]: r["text"] for r in k.to_pylist()}
     assert jaccard(text["a"], text["b"]) >= 0.8 and jaccard(text["b"], text["c"]) >= 0.8
-    assert jaccard(text["a"], text["c"]) < 0.8
-    # connected components: one cluster of 3, the newest (C) kept, A removed though J(A, C) < 0.8
-    assert got[False] == {"a": ("minhash_dup", 3), "b": ("minhash_dup", 3), "c": (None, 3)}
+    assert jaccard(text["a"], text["c"]) < 0.8 and jaccard(text["d"], text["c"]) < 0.8
+    assert jaccard(text["a"], text["d"]) >= 0.8
+    # connected components: one cluster of 4, the newest (C) kept, A and D removed though J(., C) < 0.8
+    assert got[False] == {"a": ("minhash_dup", 4), "b": ("minhash_dup", 4), "c": (None, 4), "d": ("minhash_dup", 4)}
     assert "job minhash_kept_u" not in logs[False]
-    # checked: only B is a near duplicate of C; A stays as its own document
-    assert got[True] == {"a": (None, 1), "b": ("minhash_dup", 2), "c": (None, 2)}
-    for job in ("minhash_components", "minhash_kept_u", "minhash_kept_v", "minhash_clusters"):
+    # checked: only B is a near duplicate of C; A and D fail it and form a sub-cluster that keeps A
+    # (newer), and round 2 removes D as A's near duplicate
+    assert got[True] == {"a": (None, 2), "b": ("minhash_dup", 2), "c": (None, 2), "d": ("minhash_dup", 2)}
+    for job in ("minhash_components", "minhash_kept_u01", "minhash_kept_v01", "minhash_kept_c01",
+                "minhash_kept_u02", "minhash_kept_c02", "minhash_clusters"):
         assert f"job {job}:" in logs[True]
-    assert "1 member(s) below Jaccard 0.8 with the kept document" in logs[True]
+    assert "minhash_kept_u03" not in logs[True]
+    assert "0 of the 4 in connected components stay as their own documents" in logs[True]
 
 
-def test_kept_clusters_reduce():
-    from curate.stages.minhash_dedup import MinhashKeptClusters
+def test_kept_round_reduce():
+    """Per cluster: members >= threshold removed; the others regrouped around their first by (prio, node)."""
+    from curate.stages.minhash_dedup import MinhashKeptC
 
     k1, k2 = (1 << 32) | 5, 7
-    t = pa.table({"cluster": pa.array([k1, k1, k2], pa.int64()), "member": pa.array([3, (2 << 32) | 1, 8], pa.int64())})
-    rows = sorted(MinhashKeptClusters().reduce(t).to_pylist(), key=lambda r: (r["shard_index"], r["row"]))
+    t = pa.table({"member": pa.array([3, (2 << 32) | 1, 8, 9, 10, 11, 12], pa.int64()),
+                  "prio": pa.array([0, 0, 0, 5, 2, 2, 9], pa.int64()),
+                  "cluster": pa.array([k1, k1, k2, k2, k2, k2, k1], pa.int64()),
+                  "ok": [True, True, True, False, False, False, False]})
+    rows = sorted(MinhashKeptC().reduce(t).to_pylist(), key=lambda r: (r["shard_index"], r["row"]))
+    fin = dict(prio=0, pending=False)
     assert rows == [
-        {"shard_index": 0, "row": 3, "cluster": k1, "size": 3, "keep": False},
-        {"shard_index": 0, "row": 7, "cluster": k2, "size": 2, "keep": True},
-        {"shard_index": 0, "row": 8, "cluster": k2, "size": 2, "keep": False},
-        {"shard_index": 1, "row": 5, "cluster": k1, "size": 3, "keep": True},
-        {"shard_index": 2, "row": 1, "cluster": k1, "size": 3, "keep": False},
+        {"shard_index": 0, "row": 3, "cluster": k1, "size": 3, "keep": False, **fin},
+        {"shard_index": 0, "row": 7, "cluster": k2, "size": 2, "keep": True, **fin},
+        {"shard_index": 0, "row": 8, "cluster": k2, "size": 2, "keep": False, **fin},
+        # 9, 10, 11 failed k2: 10 is their first (prio 2, smaller node than 11) and 9, 11 are checked against it
+        {"shard_index": 0, "row": 9, "cluster": 10, "size": 0, "keep": False, "prio": 5, "pending": True},
+        {"shard_index": 0, "row": 11, "cluster": 10, "size": 0, "keep": False, "prio": 2, "pending": True},
+        # 12 failed k1 alone: its own document (no row)
+        {"shard_index": 1, "row": 5, "cluster": k1, "size": 3, "keep": True, **fin},
+        {"shard_index": 2, "row": 1, "cluster": k1, "size": 3, "keep": False, **fin},
     ]
-    assert MinhashKeptClusters().reduce(t.slice(0, 0)).num_rows == 0
+    assert MinhashKeptC().reduce(t.slice(0, 0)).num_rows == 0

@@ -110,12 +110,18 @@ class MinhashLsh(Job):
     #: the kept one is removed (connected components chain A~B~C even where J(A, C) < threshold).
     #: Ignored with ``verify="none"`` (no shingle sets are made).
     check_kept: bool = True
+    #: At most this many rounds of the check (each regroups the members below the threshold around
+    #: their first member by the keep rule and checks the others against it); members unchecked
+    #: after the last stay as their own documents.
+    kept_rounds: int = 8
 
     def __post_init__(self) -> None:
         if self.keep not in KEEP_RULES:
             raise ValueError(f"minhash keep={self.keep!r}: use one of {KEEP_RULES}")
         if self.verify not in VERIFY:
             raise ValueError(f"minhash verify={self.verify!r}: use one of {VERIFY}")
+        if self.kept_rounds < 1:
+            raise ValueError("minhash kept_rounds must be >= 1 (check_kept=False turns the check off)")
         w = self.fn_weight if self.fn_weight is not None else (0.9 if self.verify == "exact" else 0.5)
         if not 0.0 < w < 1.0:
             raise ValueError("minhash fn_weight must be in (0, 1)")
@@ -177,7 +183,8 @@ class MinhashLsh(Job):
     def follow(self, out_root: str, artifact: str) -> Job | None:
         if self.verify == "exact":
             return MinhashCandidates(partitions=self.partitions, threshold=self.threshold, ngram=self.ngram,
-                                     max_rounds=self.max_rounds, check_kept=self.check_kept)
+                                     max_rounds=self.max_rounds,
+                                     kept_rounds=self.kept_rounds if self.check_kept else 0)
         return StarRound(round=1, partitions=self.partitions, max_rounds=self.max_rounds)
 
 
@@ -219,7 +226,7 @@ class MinhashCandidates(Job):
     threshold: float = 0.8
     ngram: int = 5
     max_rounds: int = 64
-    check_kept: bool = True
+    kept_rounds: int = 8  # rounds of the check against the kept document (0: no check)
 
     def map(self, batch: pa.Table) -> pa.Table:
         nodes = pa.concat_arrays([batch.column("u").combine_chunks(), batch.column("v").combine_chunks()])
@@ -237,7 +244,7 @@ class MinhashCandidates(Job):
 
     def follow(self, out_root: str, artifact: str) -> Job | None:
         return MinhashShingles(candidates=artifact, partitions=self.partitions, threshold=self.threshold,
-                               ngram=self.ngram, max_rounds=self.max_rounds, check_kept=self.check_kept)
+                               ngram=self.ngram, max_rounds=self.max_rounds, kept_rounds=self.kept_rounds)
 
 
 @dataclasses.dataclass
@@ -252,7 +259,7 @@ class MinhashShingles(Job):
     threshold: float = 0.8
     ngram: int = 5
     max_rounds: int = 64
-    check_kept: bool = True
+    kept_rounds: int = 8  # rounds of the check against the kept document (0: no check)
 
     def _rows_of(self, idx: int) -> np.ndarray:
         cache = self.__dict__.setdefault("_cache", {})
@@ -282,7 +289,7 @@ class MinhashShingles(Job):
 
     def follow(self, out_root: str, artifact: str) -> Job | None:
         return MinhashVerifyU(partitions=self.partitions, threshold=self.threshold, max_rounds=self.max_rounds,
-                              check_kept=self.check_kept)
+                              kept_rounds=self.kept_rounds)
 
 
 def _join_rows(batch: pa.Table, edges_from: str, key: str, carry: tuple[str, ...]) -> pa.Table:
@@ -338,7 +345,7 @@ class MinhashVerifyU(Job):
     partitions: int = 16
     threshold: float = 0.8
     max_rounds: int = 64
-    check_kept: bool = True
+    kept_rounds: int = 8  # rounds of the check against the kept document (0: no check)
 
     def map(self, batch: pa.Table) -> pa.Table:
         return _join_rows(batch, "minhash_lsh", "u", ())
@@ -354,7 +361,7 @@ class MinhashVerifyU(Job):
 
     def follow(self, out_root: str, artifact: str) -> Job | None:
         return MinhashVerifyV(partitions=self.partitions, threshold=self.threshold, max_rounds=self.max_rounds,
-                              candidates=_artifact_rows(artifact), check_kept=self.check_kept)
+                              candidates=_artifact_rows(artifact), kept_rounds=self.kept_rounds)
 
 
 def _artifact_rows(folder: str) -> int:
@@ -403,7 +410,7 @@ class MinhashVerifyV(Job):
     threshold: float = 0.8
     max_rounds: int = 64
     candidates: int = 0  # distinct candidate pairs (minhash_verify_u's rows), for the summary
-    check_kept: bool = True
+    kept_rounds: int = 8  # rounds of the check against the kept document (0: no check)
 
     def map(self, batch: pa.Table) -> pa.Table:
         return _join_rows(batch, "minhash_verify_u", "v", ("su",))
@@ -422,7 +429,7 @@ class MinhashVerifyV(Job):
 
     def follow(self, out_root: str, artifact: str) -> Job | None:
         return StarRound(round=1, partitions=self.partitions, max_rounds=self.max_rounds, first=self.name,
-                         check_kept=self.check_kept, threshold=self.threshold)
+                         kept_rounds=self.kept_rounds, threshold=self.threshold)
 
 
 def _bucket_pairs(bucket: np.ndarray, node: np.ndarray, prio: np.ndarray, pair_limit: int,
@@ -472,8 +479,9 @@ class StarRound(Job):
     partitions: int = 16
     #: The edges of round 1: ``minhash_lsh`` (candidates as they are) or ``minhash_verify_v``.
     first: str = "minhash_lsh"
-    #: Check each removed member against the kept document (``MinhashLsh.check_kept``) at ``threshold``.
-    check_kept: bool = False
+    #: Rounds of the check of removed members against the kept document (``MinhashLsh.check_kept``) at
+    #: ``threshold``; 0: none.
+    kept_rounds: int = 0
     threshold: float = 0.8
 
     @property
@@ -496,60 +504,62 @@ class StarRound(Job):
 
     def follow(self, out_root: str, artifact: str) -> Job | None:
         if _all_settled(artifact):
-            return MinhashClusters(last=self.name, partitions=self.partitions, check_kept=self.check_kept,
+            return MinhashClusters(last=self.name, partitions=self.partitions, kept_rounds=self.kept_rounds,
                                    threshold=self.threshold)
         if self.round >= self.max_rounds:
             raise RuntimeError(f"minhash: connected components did not converge in {self.max_rounds} rounds")
         return StarRound(round=self.round + 1, partitions=self.partitions, max_rounds=self.max_rounds,
-                         first=self.first, check_kept=self.check_kept, threshold=self.threshold)
+                         first=self.first, kept_rounds=self.kept_rounds, threshold=self.threshold)
 
 
 @dataclasses.dataclass
 class MinhashClusters(Job):
     """Per cluster (a star after the last round): members, size and the kept one, routed by shard.
 
-    Named ``minhash_clusters`` (what ``MinhashDedupFilter`` reads) unless ``check_kept``: then
+    Named ``minhash_clusters`` (what ``MinhashDedupFilter`` reads) unless ``kept_rounds``: then
     ``minhash_components``, and ``minhash_kept_u`` .. ``minhash_clusters`` check its members first.
     """
 
     key: ClassVar[str] = "cluster"
-    reads: ClassVar[tuple[str, ...]] = ("u", "v")
+    reads: ClassVar[tuple[str, ...]] = ("u", "pu", "v", "pv")
     route: ClassVar[str | None] = "shard_index"
     last: str = "minhash_cc01"
     partitions: int = 16
-    check_kept: bool = False
+    kept_rounds: int = 0
     threshold: float = 0.8
 
     @property
     def name(self) -> str:  # type: ignore[override]
-        return "minhash_components" if self.check_kept else "minhash_clusters"
+        return "minhash_components" if self.kept_rounds else "minhash_clusters"
 
     @property
     def source(self) -> str:  # type: ignore[override]
         return self.last
 
     def map(self, batch: pa.Table) -> pa.Table:
-        u, v = batch.column("u"), batch.column("v")
-        return pa.table({"node": pa.concat_arrays([u.combine_chunks(), v.combine_chunks()]),
-                         "cluster": pa.concat_arrays([v.combine_chunks(), v.combine_chunks()])})
+        u, pu, v, pv = (batch.column(c).combine_chunks() for c in ("u", "pu", "v", "pv"))
+        return pa.table({"node": pa.concat_arrays([u, v]), "prio": pa.concat_arrays([pu, pv]),
+                         "cluster": pa.concat_arrays([v, v])})
 
     def reduce(self, table: pa.Table) -> pa.Table:
-        t = table.group_by(["node", "cluster"]).aggregate([])
+        t = table.group_by(["node", "prio", "cluster"]).aggregate([])
         sizes = t.group_by("cluster").aggregate([("node", "count")])
         t = t.join(sizes, "cluster")
         node = t.column("node").to_numpy()
         return pa.table({
             "shard_index": node >> 32, "row": node & _MASK32, "cluster": t.column("cluster"),
             "size": pc.cast(t.column("node_count"), pa.int32()), "keep": pc.equal(t.column("node"), t.column("cluster")),
+            "prio": t.column("prio"),
         })
 
     def summary(self, artifact_rows: int, seconds: float) -> str:
         return f"{artifact_rows:,} document(s) in near-duplicate clusters" + (
-            " (connected components, before the check against the kept documents)" if self.check_kept else "")
+            " (connected components, before the check against the kept documents)" if self.kept_rounds else "")
 
     def follow(self, out_root: str, artifact: str) -> Job | None:
-        if self.check_kept:
-            return MinhashKeptU(partitions=self.partitions, threshold=self.threshold)
+        if self.kept_rounds:
+            return MinhashKeptU(partitions=self.partitions, threshold=self.threshold, kept_rounds=self.kept_rounds,
+                                components=_artifact_rows(artifact))
         return None
 
 
@@ -558,83 +568,118 @@ class MinhashClusters(Job):
 # Connected components chain documents: A~B and B~C put A and C in one cluster even where
 # J(A, C) < threshold, and with the keep rule's document at one end of the chain the other end
 # would be removed though it is no near duplicate of what is kept. With ``check_kept`` (default),
-# three more jobs after the components (``minhash_components``) check every member that would be
-# removed against the kept document of its cluster (the cluster id is the kept node):
+# rounds of three jobs after the components (``minhash_components``, whose cluster id is the kept
+# node) check every member that would be removed against the document kept for its cluster:
 #
-# - ``minhash_kept_u``: the members to remove (``keep`` false) joined with the kept document's
-#   shingle set (``minhash_shingles``), keyed by the kept node: a reduce holds a partition of the
-#   kept documents' sets and their members' ids, never a whole cluster's texts beyond that;
-# - ``minhash_kept_v``: joined with the member's own set (keyed by member), their exact Jaccard;
-# - ``minhash_clusters`` (``MinhashKeptClusters``, keyed by cluster, routed by shard): the members
-#   at or above the threshold, and the kept document where it has at least one; ``size`` is the
-#   members removed + 1. A member below the threshold is left out: it stays as its own document
-#   (no cluster, size 1). No second pass groups those members among themselves: two of them that
-#   are near duplicates of each other (but not of the kept document) both stay; the benchmark
-#   counts that in its recall.
+# - ``minhash_kept_uNN``: the members to check joined with the kept document's shingle set
+#   (``minhash_shingles``), keyed by the kept node: a reduce holds a partition of the kept
+#   documents' sets and their members' ids, never a whole cluster's texts beyond that;
+# - ``minhash_kept_vNN``: joined with the member's own set (keyed by member), their exact Jaccard;
+# - ``minhash_kept_cNN`` (keyed by cluster): the members at or above the threshold are removed
+#   and the kept document gets ``size`` = members removed + 1 (final rows). The members below it
+#   form a sub-cluster that keeps its first member by the keep rule (``prio``, node), and the
+#   others are checked against that one in the next round. A sub-cluster of one member is that
+#   document alone (no cluster, size 1).
+#
+# The rounds stop when no member is left to check, or after ``kept_rounds`` (the members still
+# unchecked then stay as their own documents: the check never removes a document below the
+# threshold with what is kept). ``minhash_clusters`` (``MinhashKeptClusters``, routed by shard)
+# gathers the final rows of every round. Each round is a greedy star clustering of what is left:
+# the documents kept in one component are pairwise below the threshold. A member's sub-cluster
+# only holds the members of its component that failed the same keeper, so near duplicates that
+# fell into different sub-clusters, or that LSH never linked, both stay.
+
+_KEPT_SCHEMA = pa.schema([("shard_index", pa.int64()), ("row", pa.int64()), ("cluster", pa.int64()),
+                          ("size", pa.int32()), ("keep", pa.bool_()), ("prio", pa.int64()), ("pending", pa.bool_())])
 
 
 @dataclasses.dataclass
 class MinhashKeptU(Job):
-    """Members to remove joined with the kept document's shingles, keyed by the kept node (= cluster)."""
+    """Members to check joined with their kept document's shingles, keyed by the kept node (= cluster)."""
 
-    name: ClassVar[str] = "minhash_kept_u"
     key: ClassVar[str] = "node"
-    reads: ClassVar[tuple[str, ...]] = ("shard_index", "row", "cluster", "keep", "node", "shingles", SHARD)
-    source: ClassVar[tuple[str, ...]] = ("minhash_components", "minhash_shingles")
+    reads: ClassVar[tuple[str, ...]] = ("shard_index", "row", "cluster", "prio", "keep", "pending", "node",
+                                        "shingles", SHARD)
+    round: int = 1
+    kept_rounds: int = 8
     partitions: int = 16
     threshold: float = 0.8
+    components: int = 0  # rows of minhash_components, for the final summary
 
-    _SCHEMA: ClassVar[pa.Schema] = pa.schema([("node", pa.int64()), ("member", pa.int64()),
+    _SCHEMA: ClassVar[pa.Schema] = pa.schema([("node", pa.int64()), ("member", pa.int64()), ("prio", pa.int64()),
                                                ("shingles", SHINGLES_TYPE)])
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return f"minhash_kept_u{self.round:02d}"
+
+    @property
+    def _members_from(self) -> str:
+        return "minhash_components" if self.round == 1 else f"minhash_kept_c{self.round - 1:02d}"
+
+    @property
+    def source(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (self._members_from, "minhash_shingles")
 
     def map(self, batch: pa.Table) -> pa.Table:
         if batch.num_rows == 0:
             return self._SCHEMA.empty_table()
-        if _source_of(batch, "minhash_components"):
-            t = batch.filter(pc.invert(batch.column("keep")))
+        if _source_of(batch, self._members_from):
+            todo = pc.invert(batch.column("keep")) if self.round == 1 else batch.column("pending")
+            t = batch.filter(todo)
             member = (t.column("shard_index").to_numpy() << 32) | t.column("row").to_numpy()
             return pa.table({"node": t.column("cluster"), "member": pa.array(member, pa.int64()),
-                             "shingles": pa.nulls(t.num_rows, SHINGLES_TYPE)}, schema=self._SCHEMA)
-        return pa.table({"node": batch.column("node"), "member": pa.nulls(batch.num_rows, pa.int64()),
-                         "shingles": batch.column("shingles")}, schema=self._SCHEMA)
+                             "prio": t.column("prio"), "shingles": pa.nulls(t.num_rows, SHINGLES_TYPE)},
+                            schema=self._SCHEMA)
+        n = batch.num_rows
+        return pa.table({"node": batch.column("node"), "member": pa.nulls(n, pa.int64()),
+                         "prio": pa.nulls(n, pa.int64()), "shingles": batch.column("shingles")}, schema=self._SCHEMA)
 
     def reduce(self, table: pa.Table) -> pa.Table:
         is_member = pc.is_valid(table.column("member"))
         members = table.filter(is_member)
         sets = table.filter(pc.invert(is_member)).select(["node", "shingles"])
-        return pa.table({"member": members.column("member"), "cluster": members.column("node"),
-                         "sk": _lookup(sets, members.column("node").to_numpy())})
+        return pa.table({"member": members.column("member"), "prio": members.column("prio"),
+                         "cluster": members.column("node"), "sk": _lookup(sets, members.column("node").to_numpy())})
 
     def summary(self, artifact_rows: int, seconds: float) -> str:
-        return f"{artifact_rows:,} member(s) to check, with the kept document's shingles"
+        return f"round {self.round}: {artifact_rows:,} member(s) to check, with the kept document's shingles"
 
     def follow(self, out_root: str, artifact: str) -> Job | None:
-        return MinhashKeptV(partitions=self.partitions, threshold=self.threshold)
+        return MinhashKeptV(**self._args())
+
+    def _args(self) -> dict:
+        return {"round": self.round, "kept_rounds": self.kept_rounds, "partitions": self.partitions,
+                "threshold": self.threshold, "components": self.components}
 
 
 @dataclasses.dataclass
-class MinhashKeptV(Job):
+class MinhashKeptV(MinhashKeptU):
     """Members joined with their own shingles (keyed by member): exact Jaccard with the kept document."""
 
-    name: ClassVar[str] = "minhash_kept_v"
-    key: ClassVar[str] = "node"
-    reads: ClassVar[tuple[str, ...]] = ("member", "cluster", "sk", "node", "shingles", SHARD)
-    source: ClassVar[tuple[str, ...]] = ("minhash_kept_u", "minhash_shingles")
-    partitions: int = 16
-    threshold: float = 0.8
-
-    _SCHEMA: ClassVar[pa.Schema] = pa.schema([("node", pa.int64()), ("cluster", pa.int64()),
+    reads: ClassVar[tuple[str, ...]] = ("member", "prio", "cluster", "sk", "node", "shingles", SHARD)
+    _SCHEMA: ClassVar[pa.Schema] = pa.schema([("node", pa.int64()), ("prio", pa.int64()), ("cluster", pa.int64()),
                                                ("sk", SHINGLES_TYPE), ("shingles", SHINGLES_TYPE)])
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return f"minhash_kept_v{self.round:02d}"
+
+    @property
+    def source(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (f"minhash_kept_u{self.round:02d}", "minhash_shingles")
 
     def map(self, batch: pa.Table) -> pa.Table:
         n = batch.num_rows
         if n == 0:
             return self._SCHEMA.empty_table()
-        if _source_of(batch, "minhash_kept_u"):
-            return pa.table({"node": batch.column("member"), "cluster": batch.column("cluster"),
-                             "sk": batch.column("sk"), "shingles": pa.nulls(n, SHINGLES_TYPE)}, schema=self._SCHEMA)
-        return pa.table({"node": batch.column("node"), "cluster": pa.nulls(n, pa.int64()),
-                         "sk": pa.nulls(n, SHINGLES_TYPE), "shingles": batch.column("shingles")}, schema=self._SCHEMA)
+        if _source_of(batch, f"minhash_kept_u{self.round:02d}"):
+            return pa.table({"node": batch.column("member"), "prio": batch.column("prio"),
+                             "cluster": batch.column("cluster"), "sk": batch.column("sk"),
+                             "shingles": pa.nulls(n, SHINGLES_TYPE)}, schema=self._SCHEMA)
+        return pa.table({"node": batch.column("node"), "prio": pa.nulls(n, pa.int64()),
+                         "cluster": pa.nulls(n, pa.int64()), "sk": pa.nulls(n, SHINGLES_TYPE),
+                         "shingles": batch.column("shingles")}, schema=self._SCHEMA)
 
     def reduce(self, table: pa.Table) -> pa.Table:
         is_member = pc.is_valid(table.column("cluster"))
@@ -642,54 +687,103 @@ class MinhashKeptV(Job):
         sets = table.filter(pc.invert(is_member)).select(["node", "shingles"])
         node = members.column("node").to_numpy()
         j = jaccard_pairs(members.column("sk"), _lookup(sets, node)) if len(node) else np.empty(0)
-        return pa.table({"member": pa.array(node, pa.int64()), "cluster": members.column("cluster"),
-                         "jaccard": pa.array(j, pa.float32()), "ok": pa.array(j >= self.threshold, pa.bool_())})
+        return pa.table({"member": pa.array(node, pa.int64()), "prio": members.column("prio"),
+                         "cluster": members.column("cluster"), "jaccard": pa.array(j, pa.float32()),
+                         "ok": pa.array(j >= self.threshold, pa.bool_())})
 
     def summary(self, artifact_rows: int, seconds: float) -> str:
-        return f"{artifact_rows:,} member(s) checked against the kept document of their cluster"
+        return f"round {self.round}: {artifact_rows:,} member(s) checked against the kept document of their cluster"
+
+    def follow(self, out_root: str, artifact: str) -> Job | None:
+        return MinhashKeptC(**self._args())
+
+
+@dataclasses.dataclass
+class MinhashKeptC(MinhashKeptU):
+    """Per cluster: members >= threshold with the kept document removed (final rows); the others regrouped."""
+
+    key: ClassVar[str] = "cluster"
+    reads: ClassVar[tuple[str, ...]] = ("member", "prio", "cluster", "ok")
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return f"minhash_kept_c{self.round:02d}"
+
+    @property
+    def source(self) -> str:  # type: ignore[override]
+        return f"minhash_kept_v{self.round:02d}"
+
+    def map(self, batch: pa.Table) -> pa.Table:
+        return batch.select(["member", "prio", "cluster", "ok"])
+
+    def reduce(self, table: pa.Table) -> pa.Table:
+        member, prio, cluster = (table.column(c).to_numpy() for c in ("member", "prio", "cluster"))
+        ok = table.column("ok").to_numpy(zero_copy_only=False).astype(bool)
+        # final: the members at or above the threshold, and their kept document
+        keepers, removed = np.unique(cluster[ok], return_counts=True)
+        fin = np.r_[member[ok], keepers]
+        fin_cluster = np.r_[cluster[ok], keepers]
+        fin_size = np.r_[removed[np.searchsorted(keepers, cluster[ok])], removed] + 1
+        fin_keep = np.r_[np.zeros(ok.sum(), bool), np.ones(len(keepers), bool)]
+        # the others: per cluster, a sub-cluster kept for its first member by (prio, node)
+        m, p, c = member[~ok], prio[~ok], cluster[~ok]
+        order = np.lexsort((m, p, c))
+        m, p, c = m[order], p[order], c[order]
+        first = np.r_[True, c[1:] != c[:-1]] if len(c) else np.zeros(0, bool)
+        head = np.flatnonzero(first)[np.cumsum(first) - 1] if len(c) else np.zeros(0, np.int64)
+        todo = ~first
+        node = np.r_[fin, m[todo]]
+        return pa.table({
+            "shard_index": node >> 32, "row": node & _MASK32, "cluster": np.r_[fin_cluster, m[head][todo]],
+            "size": pa.array(np.r_[fin_size, np.zeros(todo.sum(), np.int64)], pa.int32()),
+            "keep": np.r_[fin_keep, np.zeros(todo.sum(), bool)], "prio": np.r_[np.zeros(len(fin), np.int64), p[todo]],
+            "pending": np.r_[np.zeros(len(fin), bool), np.ones(todo.sum(), bool)]}, schema=_KEPT_SCHEMA)
+
+    def summary(self, artifact_rows: int, seconds: float) -> str:
+        return f"round {self.round}: {artifact_rows:,} document(s) removed, kept or left to check"
 
     def follow(self, out_root: str, artifact: str) -> Job | None:
         fs, path = cfs.get_fs(artifact)
-        below = 0
+        pending = 0
         for p in sorted(fs.glob(f"{path}/part-*.parquet")):
             with fs.open(p, "rb") as f:
-                col = pq.read_table(f, columns=["ok"]).column("ok")
-            below += len(col) - int(pc.sum(col).as_py() or 0)
-        return MinhashKeptClusters(partitions=self.partitions, threshold=self.threshold, below=below)
+                pending += int(pc.sum(pq.read_table(f, columns=["pending"]).column("pending")).as_py() or 0)
+        if pending and self.round < self.kept_rounds:
+            return MinhashKeptU(**{**self._args(), "round": self.round + 1})
+        return MinhashKeptClusters(partitions=self.partitions, threshold=self.threshold, rounds=self.round,
+                                   components=self.components, unchecked=pending)
 
 
 @dataclasses.dataclass
 class MinhashKeptClusters(Job):
-    """The clusters after the check: members >= threshold with the kept document, and it; routed by shard."""
+    """The clusters after the checks: the final rows of every round, routed by shard."""
 
     name: ClassVar[str] = "minhash_clusters"
     key: ClassVar[str] = "cluster"
-    reads: ClassVar[tuple[str, ...]] = ("member", "cluster", "ok")
-    source: ClassVar[str] = "minhash_kept_v"
+    reads: ClassVar[tuple[str, ...]] = ("shard_index", "row", "cluster", "size", "keep", "pending")
     route: ClassVar[str | None] = "shard_index"
     partitions: int = 16
     threshold: float = 0.8
-    below: int = 0  # members below the threshold with their kept document (minhash_kept_v), for the summary
+    rounds: int = 1
+    components: int = 0  # documents in connected components (minhash_components), for the summary
+    unchecked: int = 0  # members left to check after the last round, for the summary
+
+    @property
+    def source(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(f"minhash_kept_c{r:02d}" for r in range(1, self.rounds + 1))
 
     def map(self, batch: pa.Table) -> pa.Table:
-        t = batch.filter(batch.column("ok")) if batch.num_rows else batch
-        return pa.table({"cluster": pc.cast(t.column("cluster"), pa.int64()),
-                         "member": pc.cast(t.column("member"), pa.int64())})
+        t = batch.filter(pc.invert(batch.column("pending"))) if batch.num_rows else batch
+        return t.select(["shard_index", "row", "cluster", "size", "keep"])
 
     def reduce(self, table: pa.Table) -> pa.Table:
-        cluster = table.column("cluster").to_numpy()
-        member = table.column("member").to_numpy()
-        keepers, removed = np.unique(cluster, return_counts=True)
-        node = np.r_[member, keepers]
-        cl = np.r_[cluster, keepers]
-        size = np.r_[removed[np.searchsorted(keepers, cluster)], removed] + 1
-        return pa.table({"shard_index": node >> 32, "row": node & _MASK32, "cluster": pa.array(cl, pa.int64()),
-                         "size": pa.array(size, pa.int32()),
-                         "keep": pa.array(np.r_[np.zeros(len(member), bool), np.ones(len(keepers), bool)])})
+        return table
 
     def summary(self, artifact_rows: int, seconds: float) -> str:
-        return (f"{artifact_rows:,} document(s) in near-duplicate clusters; {self.below:,} member(s) below "
-                f"Jaccard {self.threshold:g} with the kept document stay as their own documents")
+        return (f"{artifact_rows:,} document(s) in near-duplicate clusters after {self.rounds} round(s) of checks "
+                f"against the kept document; {self.components - artifact_rows:,} of the {self.components:,} "
+                f"in connected components stay as their own documents (below Jaccard {self.threshold:g} with "
+                f"every kept document they were checked against; {self.unchecked:,} left unchecked)")
 
 
 @dataclasses.dataclass
