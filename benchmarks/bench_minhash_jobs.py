@@ -1,7 +1,7 @@
 """MinHash dedup accuracy through the jobs: document pairs put in one cluster vs exact Jaccard >= threshold.
 
     .venv/bin/python benchmarks/bench_minhash_jobs.py                        # none:128 and exact:128:0.9
-    .venv/bin/python benchmarks/bench_minhash_jobs.py --settings none:128,exact:128:0.9,exact:256:0.9 \\
+    .venv/bin/python benchmarks/bench_minhash_jobs.py --settings none:128,exact:128:0.9:nocheck,exact:128:0.9 \\
         --json benchmarks/results/minhash-jobs.json
 
 Corpus: ``bench_minhash.build_corpus`` (every dev-page main text with >= ``--min-words`` words,
@@ -12,7 +12,16 @@ uniformly from [0.5, 1]), written as the committed output of an ``extract`` phas
 → the ``minhash_dedup`` stage. Truth: every pair of the corpus whose exact shingle-set Jaccard
 is >= the threshold (``bench_minhash.exact_pairs``, all pairs, exact).
 
-Found pairs: every pair of documents that the run put in the same cluster (``minhash_cluster``).
+Removal (what the dedup is for):
+
+- removed P = share of the (removed document, kept document of its cluster) pairs whose exact
+  Jaccard is >= the threshold;
+- removed R = share of the true pairs (all pairs, exact) of which at least one document was
+  removed, i.e. that do not both survive (a pair in one cluster with one of them kept counts:
+  the other is removed); "dup pairs left" counts the true pairs that both survive.
+
+Found pairs (the older, cluster-level numbers): every pair of documents that the run put in the
+same cluster (``minhash_cluster``).
 Precision = found pairs that are true / found pairs; recall = true pairs found / true pairs.
 Cluster-level transitivity can put two documents of Jaccard < threshold in one cluster (A~B,
 B~C, A≁C): those are counted as false positives here, and reported apart ("transitive").
@@ -158,7 +167,8 @@ def prf(found: set, truth: set) -> tuple[int, int, float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--settings", default="none:128,exact:128",
-                    help="comma list of verify:num_perm[:fn_weight] (fn_weight default: the job's)")
+                    help="comma list of verify:num_perm[:fn_weight][:nocheck] (fn_weight default: the job's; "
+                         "nocheck: check_kept=False, remove every member of a connected component but the kept one)")
     ap.add_argument("--threshold", type=float, default=0.8)
     ap.add_argument("--sources", type=int, default=400)
     ap.add_argument("--variants", type=int, default=4)
@@ -205,6 +215,9 @@ def main() -> None:
         parts = spec.split(":")
         verify, num_perm = parts[0], int(parts[1])
         mparams = {"verify": verify, "num_perm": num_perm, "threshold": args.threshold, "partitions": args.partitions}
+        if "nocheck" in parts[2:]:
+            mparams["check_kept"] = False
+            parts.remove("nocheck")
         if len(parts) > 2:
             mparams["fn_weight"] = float(parts[2])
         out = os.path.join(work, spec.replace(":", "_"))
@@ -226,22 +239,30 @@ def main() -> None:
         _, _, cp, cr = prf(found, truth_cc)
         removed = removed_vs_kept(out)
         removed_ok = sum(jac(a, b) >= args.threshold for a, b in removed) / len(removed) if removed else 1.0
+        gone = {a for a, _ in removed}
+        left = sum(a not in gone and b not in gone for a, b in truth)
+        removed_r = 1 - left / len(truth) if truth else 1.0
         fps = [jac(a, b) for a, b in found - truth]
         direct = edge_pairs(out, "minhash_verify_v" if verify == "exact" else "minhash_lsh", node_doc)
         en, etp, ep, er = prf(direct, truth)
         job_s = sum(v["seconds"] for v in jobs.values())
         from curate.stages.minhash_dedup import MinhashLsh
         lsh = MinhashLsh(**mparams)
-        run_info = {"setting": spec, "bands": lsh.bands, "rows": lsh.rows, "cluster_pairs": n, "true_pos": tp,
+        check = lsh.check_kept and verify == "exact"
+        run_info = {"setting": spec, "bands": lsh.bands, "rows": lsh.rows, "check_kept": check,
+                    "removed_precision": removed_ok, "removed_recall": removed_r, "true_pairs_left": left,
+                    "cluster_pairs": n, "true_pos": tp,
                     "precision": p, "recall": r, "closure_precision": cp, "closure_recall": cr,
                     "removed": len(removed), "removed_jaccard_ge_t_to_kept": removed_ok, "false_pos_jaccard_min": min(fps) if fps else None,
                     "false_pos_jaccard_median": float(np.median(fps)) if fps else None,
                     "edges": en, "edge_precision": ep, "edge_recall": er, "jobs_seconds": job_s,
                     "run_wall_seconds": wall, "jobs": jobs}
         payload["runs"].append(run_info)
-        rows.append([f"{verify}, {num_perm} perms, {lsh.bands}x{lsh.rows}", f"{en:,}", f"{ep:.3f}", f"{er:.3f}", f"{n:,}", f"{p:.3f}", f"{r:.3f}",
+        rows.append([f"{verify}, {num_perm} perms, {lsh.bands}x{lsh.rows}" + (", check kept" if check else ""),
+                     f"{en:,}", f"{ep:.3f}", f"{er:.3f}", f"{len(removed):,}", f"{removed_ok:.3f}",
+                     f"{removed_r:.3f}", f"{left:,}", f"{n:,}", f"{p:.3f}", f"{r:.3f}",
                      f"{min(fps):.2f}-{np.median(fps):.2f}" if fps else "-", f"{cp:.3f}", f"{cr:.3f}",
-                     f"{len(removed):,}", f"{removed_ok:.3f}", f"{job_s:.1f}"])
+                     f"{job_s:.1f}"])
         print(f"{spec}: " + "; ".join(f"{k} {v['seconds']:.1f} s ({v['summary']})" for k, v in jobs.items()),
               file=sys.stderr)
     payload["true_pairs_closure"] = len(truth_cc)
@@ -249,8 +270,8 @@ def main() -> None:
           f"(exact Jaccard >= {args.threshold}), {args.shards} shards, {args.partitions} partitions, "
           f"runner {args.runner}\n")
     print(common.markdown_table(
-        ["setting", "edges", "edge P", "edge R", "cluster pairs", "P", "R", "FP Jaccard min-median",
-         "P vs exact CC", "R vs exact CC", "removed", "removed J>=t to kept", "jobs s"], rows))
+        ["setting", "edges", "edge P", "edge R", "removed", "removed P", "removed R", "dup pairs left",
+         "cluster pairs", "P", "R", "FP Jaccard min-median", "P vs exact CC", "R vs exact CC", "jobs s"], rows))
     print("\njob wall seconds:")
     for r in payload["runs"]:
         print(f"- {r['setting']}: " + ", ".join(f"{k} {v['seconds']:.1f}" for k, v in r["jobs"].items()))
