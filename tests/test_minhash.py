@@ -53,7 +53,7 @@ def _reference_hash(norm: str, n: int) -> list[int]:
         h ^= h >> 33
         h = (h * int(mh._M2)) & m64
         h ^= h >> 33
-        out.append(h >> 32)
+        out.append(h)
     return out
 
 
@@ -192,3 +192,12 @@ def test_near_duplicates_become_candidates_and_distinct_do_not():
     for i in range(30):
         assert (k[i] == k[30 + i]).any()
         assert not any((k[i] == k[j]).any() for j in range(30) if j != i)
+
+
+def test_shingle_hashes_are_64_bit_and_32_bit_is_their_top_half():
+    texts = ["one two three four five six seven", "alpha beta"]
+    h64 = shingle_hashes(texts)
+    h32 = shingle_hashes(texts, bits=32)
+    assert all(h.dtype == np.uint64 for h in h64) and all(h.dtype == np.uint32 for h in h32)
+    assert [(h >> np.uint64(32)).astype(np.uint32).tolist() for h in h64] == [h.tolist() for h in h32]
+    assert len(set(h64[0].tolist())) == 3 and any(int(v) >= 1 << 32 for v in h64[0].tolist())

@@ -5,8 +5,8 @@ MinHash (Broder, "On the resemblance and containment of documents", 1997). This 
 the vectorized core that the dedup jobs build on:
 
 - ``normalize`` / ``normalize_array``: the text that shingles are taken from.
-- ``shingle_hashes``: 32-bit hashes of word n-grams (default n=5, as in datatrove and
-  FineWeb), with no Python work per word or per shingle.
+- ``shingle_hashes``: 64-bit hashes of word n-grams (default n=5, as in datatrove and
+  FineWeb), with no Python work per word or per shingle (``bits=32``: their top halves).
 - ``MinHasher.signatures``: ``(n_docs, num_perm)`` uint32 MinHash signatures.
 - ``bands_rows``: LSH bands ``b`` and rows ``r`` for a Jaccard threshold, from the S-curve.
 - ``band_keys``: one uint64 key per band; two documents are candidates when they share one.
@@ -28,20 +28,23 @@ n-gram of words ``i..i+n-1`` is a substring of the normalized bytes. Its hash is
 polynomial hash mod 2^64 of those bytes (odd base ``P``; with prefix sums
 ``C[k] = sum_{j<k} byte_j * P^j`` the substring ``[s, e)`` hashes to
 ``(C[e] - C[s]) * P^-s``, position independent), computed for all n-grams of a batch with
-one cumulative sum, then mixed with murmur3's 64-bit finalizer together with the length;
-the top 32 bits are the shingle hash. A document with fewer than ``n`` words has one
-shingle, all of its words; an empty normalized text has none. 32-bit shingle hashes are
-what datasketch (SHA-1 truncated to 32 bits) uses too: two documents of 10,000 shingles
-share a spurious hash with probability about 10^4 * 10^4 / 2^32 = 0.02, which moves their
+one cumulative sum, then mixed with murmur3's 64-bit finalizer together with the length:
+the 64-bit shingle hash (datatrove hashes shingles to 64 bits too; datasketch to 32). Two
+documents of 10,000 shingles then share a spurious hash with probability about
+10^4 * 10^4 / 2^64 = 5e-12. A document with fewer than ``n`` words has one shingle, all of
+its words; an empty normalized text has none. The exact-Jaccard verification of the dedup
+jobs keeps the top 32 bits of each (``bits=32``), half the memory in its joins: a spurious
+match there has probability about 0.02 for two documents of 10,000 shingles and moves their
 Jaccard by about 2e-6. Nothing depends on Python's salted ``hash()``: signatures are
 identical across processes, machines and runs.
 
 **Permutations** (``MinHasher``): ``num_perm`` multiply-add-shift hash functions
-``h_i(x) = ((a_i * x + b_i) mod 2^64) >> 32`` with ``a_i``, ``b_i`` random 64-bit numbers
-from ``numpy.random.default_rng(seed)`` and ``x`` the 32-bit shingle hash. For 32-bit keys
-this family is strongly universal (Dietzfelbinger, "Universal hashing and k-wise
-independent random variables via integer arithmetic without primes", STACS 1996), the same
-guarantee as the ``(a*x + b) mod (2^61 - 1)`` of datasketch and datatrove, without the
+``h_i(x) = ((a_i * x + b_i) mod 2^64) >> 32`` with ``a_i`` random odd and ``b_i`` random
+64-bit numbers from ``numpy.random.default_rng(seed)`` and ``x`` the 64-bit shingle hash.
+With odd ``a`` this is Dietzfelbinger et al.'s multiply-shift scheme for 64-bit keys and
+32-bit outputs, 2-approximately universal (collision probability at most 2 / 2^32;
+"A reliable randomized algorithm for the closest-pair problem", J. Algorithms 1997),
+comparable to the ``(a*x + b) mod (2^61 - 1)`` of datasketch and datatrove, without the
 64-bit modulo, which is several times slower than a multiply in numpy. A signature entry
 is ``min_x h_i(x)`` (taken over the full 64-bit value, whose top 32 bits are the minimum of
 ``h_i``), stored as uint32; a document without shingles gets ``EMPTY`` (2^32 - 1) in every
@@ -248,11 +251,11 @@ def _offsets(arr: pa.Array) -> np.ndarray:
 
 
 def _shingles_of_normalized(data: np.ndarray, offs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(uint32 shingle hashes, int64 text index of each), in text order, from ``_normalized_bytes``."""
+    """(uint64 shingle hashes, int64 text index of each), in text order, from ``_normalized_bytes``."""
     docs = len(offs) - 1
     nbytes = len(data)
     if nbytes == 0:
-        return np.empty(0, np.uint32), np.empty(0, np.int64)
+        return np.empty(0, _U64), np.empty(0, np.int64)
     up, down = _powers(1 << max(10, int(nbytes).bit_length()))
     csum = np.empty(nbytes + 1, dtype=_U64)
     csum[0] = 0
@@ -282,19 +285,26 @@ def _shingles_of_normalized(data: np.ndarray, offs: np.ndarray, n: int) -> tuple
     h = (csum[e] - csum[s]) * down[s]
     h ^= (e - s).astype(_U64) * _LEN_SALT
     _fmix64(h)
-    return (h >> _S32).astype(np.uint32), doc_of_word[gi]
+    return h, doc_of_word[gi]
 
 
-def shingle_hashes(texts, n: int = 5) -> list[np.ndarray]:
-    """Per text, the uint32 hashes of its word ``n``-gram shingles (in text order, with repeats)."""
+def shingle_hashes(texts, n: int = 5, bits: int = 64) -> list[np.ndarray]:
+    """Per text, the hashes of its word ``n``-gram shingles (in text order, with repeats).
+
+    ``bits=64``: uint64, the hashes the signatures use; ``bits=32``: their top halves as uint32.
+    """
+    if bits not in (32, 64):
+        raise ValueError("bits must be 32 or 64")
     data, offs = _normalized_bytes(texts)
     h, d = _shingles_of_normalized(data, offs, n)
+    if bits == 32:
+        h = (h >> _S32).astype(np.uint32)
     return np.split(h, np.searchsorted(d, np.arange(1, len(offs) - 1)))
 
 
-def shingle_set(text: str | None, n: int = 5) -> set[int]:
+def shingle_set(text: str | None, n: int = 5, bits: int = 64) -> set[int]:
     """The set of shingle hashes of one text."""
-    return set(shingle_hashes([text], n)[0].tolist())
+    return set(shingle_hashes([text], n, bits)[0].tolist())
 
 
 def jaccard(a_text: str | None, b_text: str | None, n: int = 5) -> float:
@@ -327,7 +337,7 @@ class MinHasher:
         self.num_perm, self.seed, self.ngram = int(num_perm), int(seed), int(ngram)
         self.chunk_bytes, self.block = int(chunk_bytes), int(block)
         rng = np.random.default_rng(self.seed)
-        self._a = rng.integers(0, 1 << 64, size=self.num_perm, dtype=_U64, endpoint=False)
+        self._a = rng.integers(0, 1 << 64, size=self.num_perm, dtype=_U64, endpoint=False) | _U64(1)
         self._b = rng.integers(0, 1 << 64, size=self.num_perm, dtype=_U64, endpoint=False)
 
     def __repr__(self) -> str:
@@ -363,7 +373,7 @@ class MinHasher:
         h, doc = _shingles_of_normalized(data, offs, self.ngram)
         if not len(h):
             return
-        x = h.astype(_U64)[:, None]
+        x = h[:, None]
         a, b = self._a[None, :], self._b[None, :]
         blk = self.block
         buf = np.empty((min(blk, len(h)), self.num_perm), dtype=_U64)

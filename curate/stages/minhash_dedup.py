@@ -277,7 +277,7 @@ class MinhashShingles(Job):
         want = np.isin(rows, self._rows_of(int(idx[0])))
         sel = np.flatnonzero(want)
         texts = batch.column(schema.TEXT).take(pa.array(sel, pa.int64()))
-        sets = [np.unique(h) for h in mh.shingle_hashes(texts, self.ngram)] if len(sel) else []
+        sets = [np.unique(h) for h in mh.shingle_hashes(texts, self.ngram, bits=32)] if len(sel) else []
         return pa.table({"node": pa.array((idx[sel] << 32) | rows[sel], pa.int64()),
                          "shingles": pa.array(sets, SHINGLES_TYPE)})
 
