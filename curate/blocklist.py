@@ -51,9 +51,10 @@ from urllib.parse import unquote
 import numpy as np
 
 from curate.assets import sha256_file
+from curate.hashing import fmix64
 
 #: Bump when ``hash_keys`` or the normalization changes: compiled files are named after it.
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"CURBLK%02d" % FORMAT
 #: magic, n_domains, n_urls, directory bits of each; padded to 64 bytes. Then the domain
 #: hashes and the URL hashes (uint64), then the two directories (uint32), all little-endian.
@@ -65,27 +66,14 @@ MAX_URL_KEY = 512
 MAX_SEGMENTS = 16
 _CHUNK = 1 << 16
 
-_M1 = np.uint64(0xFF51AFD7ED558CCD)
-_M2 = np.uint64(0xC4CEB9F53A1E2D3B)
 _GOLD = np.uint64(0x9E3779B97F4A7C15)
 _SEED = np.uint64(0x6375726174652D31)  # "curate-1"
-_S33 = np.uint64(33)
 
 _IPV4ISH = re.compile(r"^[0-9.]+$")
 _WWWISH = re.compile(r"^(?:www|web|ftp)[0-9]*\.(?=[^.]+\.)")
 
 
 # --------------------------------------------------------------------------- hashing
-
-
-def _fmix(h: np.ndarray) -> np.ndarray:
-    """murmur3's 64-bit finalizer (a bijection with full avalanche), in place."""
-    h ^= h >> _S33
-    h *= _M1
-    h ^= h >> _S33
-    h *= _M2
-    h ^= h >> _S33
-    return h
 
 
 _PAD = [b"\0" * i for i in range(8)]
@@ -113,8 +101,8 @@ def hash_keys(keys: list[bytes]) -> np.ndarray:
         with np.errstate(over="ignore"):
             h = _SEED ^ (lengths.astype(np.uint64) * _GOLD)
             for j, k in enumerate(first_live.tolist()):
-                h[k:] = _fmix(h[k:] ^ flat[first[k:] + j])
-            h = _fmix(h ^ _GOLD)
+                h[k:] = fmix64(h[k:] ^ flat[first[k:] + j])
+            h = fmix64(h ^ _GOLD)
         out[start + order] = h
     return out
 

@@ -51,7 +51,7 @@ def _reference_hash(norm: str, n: int) -> list[int]:
         h ^= h >> 33
         h = (h * int(mh._M1)) & m64
         h ^= h >> 33
-        h = (h * int(mh._M2)) & m64
+        h = (h * 0xC4CEB9FE1A85EC53) & m64
         h ^= h >> 33
         out.append(h)
     return out

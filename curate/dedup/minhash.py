@@ -104,6 +104,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from curate.hashing import fmix64
+
 __all__ = ["EMPTY", "MinHasher", "band_keys", "bands_rows", "estimate_jaccard", "jaccard", "normalize",
            "normalize_array", "shingle_hashes", "shingle_set", "s_curve"]
 
@@ -112,7 +114,6 @@ EMPTY = np.uint32(0xFFFFFFFF)
 
 _U64 = np.uint64
 _M1 = _U64(0xFF51AFD7ED558CCD)
-_M2 = _U64(0xC4CEB9FE1A85EC53)
 _S33 = _U64(33)
 _S32 = _U64(32)
 #: Base of the polynomial shingle hash (odd, so invertible mod 2^64), and its inverse.
@@ -131,16 +132,6 @@ _ASCII_SEP[:33] = True
 _ASCII_SEP[127] = True
 for _c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~":
     _ASCII_SEP[ord(_c)] = True
-
-
-def _fmix64(x: np.ndarray) -> np.ndarray:
-    """murmur3's 64-bit finalizer, in place on a uint64 array (a bijection); returns ``x``."""
-    x ^= x >> _S33
-    x *= _M1
-    x ^= x >> _S33
-    x *= _M2
-    x ^= x >> _S33
-    return x
 
 
 def _to_arrow(texts) -> pa.Array:
@@ -284,7 +275,7 @@ def _shingles_of_normalized(data: np.ndarray, offs: np.ndarray, n: int) -> tuple
     s, e = starts[gi], ends[last]
     h = (csum[e] - csum[s]) * down[s]
     h ^= (e - s).astype(_U64) * _LEN_SALT
-    _fmix64(h)
+    fmix64(h)
     return h, doc_of_word[gi]
 
 
@@ -442,4 +433,4 @@ def band_keys(signatures: np.ndarray, b: int, r: int) -> np.ndarray:
         key ^= v[:, :, j]
         key *= _M1
         key ^= key >> _S33
-    return _fmix64(key)
+    return fmix64(key)
