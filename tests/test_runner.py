@@ -428,9 +428,16 @@ def test_progress_lines():
     p.update(docs=10)
     p.update(failed=True)
     p.close()
-    last = s.getvalue().strip().splitlines()[-1]
+    lines = s.getvalue().strip().splitlines()
+    last = lines[-1]
     assert last.startswith("[extract] 2/4 shards (1 already done, 1 failed) | 10 docs")
     assert "docs/s" in last
+    assert len(lines) == 2  # close() repeats no line a log already has
+    q = Progress("extract", total=3, stream=io.StringIO(), every_s=3600)
+    q.update(docs=1)  # shown (the first line always is)
+    q.update(docs=1)  # not shown yet: within every_s
+    q.close()  # the final state is shown
+    assert q.stream.getvalue().strip().splitlines()[-1].startswith("[extract] 2/3 shards")
 
 
 # --------------------------------------------------------------------------- remote input

@@ -17,6 +17,7 @@ class Progress:
         self.every_s = 0.5 if self.tty else every_s
         self.t0 = time.time()
         self._last = 0.0
+        self._shown: tuple[int, int, int] | None = None
 
     def update(self, docs: int = 0, failed: bool = False, force: bool = False) -> None:
         if failed:
@@ -31,6 +32,7 @@ class Progress:
         if not force and now - self._last < self.every_s:
             return
         self._last = now
+        self._shown = (self.done, self.failed, self.docs)
         elapsed = max(now - self.t0, 1e-9)
         line = (f"[{self.phase}] {self.done + self.skipped}/{self.total} shards"
                 f" ({self.skipped} already done, {self.failed} failed) | {self.docs:,} docs"
@@ -42,7 +44,8 @@ class Progress:
         self.stream.flush()
 
     def close(self) -> None:
-        self.show(force=True)
+        if self.tty or self._shown != (self.done, self.failed, self.docs):  # a log gets no repeated line
+            self.show(force=True)
         if self.tty:
             self.stream.write("\n")
             self.stream.flush()
