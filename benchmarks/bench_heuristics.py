@@ -120,11 +120,27 @@ def groundtruth(shared: str) -> tuple[list[str], list[str]]:
     return texts, urls
 
 
+def expected_output(path: str) -> bool:
+    """A mathcode file that holds expected output, not a page: ``code/NAME-K.ext`` and
+    ``math/NAME_K.html`` / ``math/NAME_inline_K.html`` beside a ``NAME.html`` page (shared/README)."""
+    folder, name = os.path.split(path)
+    stem = name.rsplit(".", 1)[0]
+    if any(os.path.exists(os.path.join(folder, f"{stem}{x}.html")) for x in ("_1", "_inline_1")):
+        return False  # it has expected outputs of its own: a page (math_physicsforums_2)
+    for sep in ("-", "_inline_", "_"):
+        base, _, k = stem.rpartition(sep)
+        if base and k.isdigit() and os.path.exists(os.path.join(folder, base + ".html")):
+            return True
+    return False
+
+
 def mathcode_pages(shared: str) -> tuple[list[str], list[str]]:
     from curate.html.main_text import extract_text
 
     texts, names = [], []
     for f in sorted(glob.glob(os.path.join(shared, "data", "mathcode", "*", "*.html"))):
+        if expected_output(f):
+            continue
         html = open(f, encoding="utf-8", errors="replace").read()
         if "<html" not in html.lower() and "<body" not in html.lower():
             continue

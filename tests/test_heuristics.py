@@ -152,3 +152,21 @@ def test_mathcode_extractions_detected(shared):
     flagged = [c >= 3 or m >= 2 for c, m in zip(t.column("code_math_code_lines").to_pylist(),
                                                t.column("code_math_math_spans").to_pylist())]
     assert sum(flagged) / len(flagged) >= 0.8
+
+
+def test_repetition_scores_the_prose_not_the_code_or_math():
+    from curate.heuristics.mathcode import prose_only
+    from curate.stages.heuristics import GopherRepetition
+
+    prose = "The results below were measured on a quiet machine with the default settings of the tool."
+    code = "\n".join(["    total = total + values[i] * weights[i]"] * 12)
+    math = " ".join(["$x_i^2 + y_i^2$"] * 30)
+    texts = [prose + "\n" + code, prose + " " + math, "$x+\\sqrt{1-x^2}$\n$$E=mc^2$$", "a b a b a b a b"]
+    assert prose_only(pa.array(texts[:1])).to_pylist() == [prose]
+    out = GopherRepetition().process(pa.table({"text": texts}))
+    assert out.column("gopher_rep_dup_line_frac").to_pylist()[0] == 0.0  # the repeated code line is not prose
+    assert out.column("dup_ngram_ratio").to_pylist()[1] == 0.0  # nor the repeated formula
+    assert out.column("gopher_rep_top_2_gram").to_pylist()[2] == 0.0  # only math: nothing to judge
+    assert out.column("gopher_rep_top_2_gram").to_pylist()[3] > 0.5  # prose repetition still counts
+    raw = GopherRepetition(prose_only=False).process(pa.table({"text": texts}))
+    assert raw.column("gopher_rep_dup_line_frac").to_pylist()[0] > 0.5

@@ -52,3 +52,23 @@ def scores(values: pa.Array) -> dict[str, np.ndarray]:
     code = ln.count(pc.match_substring_regex(ln.values, CODE_LINE))
     math = hb.as_int(pc.count_substring_regex(values, MATH_SPAN))
     return {"code_lines": code.astype(np.int32), "math_spans": math.astype(np.int32)}
+
+
+def prose_only(values: pa.Array) -> pa.Array:
+    """The texts without their code and math: LaTeX spans blanked, code-like and indented lines dropped.
+
+    Repetition rules are about repeated prose; code repeats its structure and LaTeX its commands by
+    nature, so ``gopher_rep`` scores what is left (the extractor indents only code and preformatted
+    text). A text with no code or math comes back unchanged.
+    """
+    values = pc.replace_substring_regex(values, MATH_SPAN, " ")
+    parts = pc.split_pattern(values, "\n")
+    flat = pc.list_flatten(parts)
+    drop = pc.or_(pc.match_substring_regex(flat, CODE_LINE), pc.match_substring_regex(flat, r"^[ \t]+\S"))
+    keep = pc.invert(pc.fill_null(drop, False)).to_numpy(zero_copy_only=False)
+    counts = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
+    doc = np.repeat(np.arange(len(counts)), counts)
+    kept_per_doc = np.bincount(doc[keep], minlength=len(counts)) if len(doc) else np.zeros(len(counts), np.int64)
+    offsets = np.concatenate([[0], np.cumsum(kept_per_doc)]).astype(np.int32)
+    lists = pa.ListArray.from_arrays(pa.array(offsets), flat.filter(pa.array(keep)))
+    return pc.fill_null(pc.binary_join(lists, "\n"), "")

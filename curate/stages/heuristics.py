@@ -97,8 +97,16 @@ def _write(batch: pa.Table, prefix: str, values: dict[str, np.ndarray], types: d
 
 @dataclasses.dataclass
 class GopherRepetition(Stage):
-    """Gopher repetition scores (Rae et al. 2021, table A1) and ``dup_ngram_ratio``."""
+    """Gopher repetition scores (Rae et al. 2021, table A1) and ``dup_ngram_ratio``.
 
+    ``prose_only``: score the text without its LaTeX spans and code lines
+    (``curate.heuristics.mathcode.prose_only``), so that repeated code structure and formula
+    commands do not count as repeated content. Where removing them leaves fewer than
+    ``min_prose_words`` words, the repetition scores are 0.
+    """
+
+    prose_only: bool = True
+    min_prose_words: int = 20
     resources: Resources = dataclasses.field(default_factory=_resources)
 
     name: ClassVar[str] = "gopher_rep"
@@ -108,7 +116,19 @@ class GopherRepetition(Stage):
                                          *(f"dup_{n}_gram" for n in repetition.DUP_NS))}
 
     def process(self, batch: pa.Table) -> pa.Table:
-        s = repetition.scores(hb.texts(batch))
+        texts = hb.texts(batch)
+        if not self.prose_only:
+            s = repetition.scores(texts)
+        else:
+            prose = mathcode.prose_only(texts)
+            s = repetition.scores(prose)
+            # a page that is mostly code or math leaves too few words of prose for fractions to mean
+            # anything: its repetition scores are 0 (nothing repeated that the rules are about)
+            words = pc.count_substring_regex(prose, r"\S+").to_numpy(zero_copy_only=False)
+            had = pc.count_substring_regex(texts, r"\S+").to_numpy(zero_copy_only=False)
+            tiny = (words < self.min_prose_words) & (had > words)
+            if tiny.any():
+                s = {k: np.where(tiny, 0, v) for k, v in s.items()}
         dup = np.max(np.stack([s[f"dup_{n}_gram"] for n in repetition.DUP_NS]), axis=0)
         batch = set_column(batch, DUP_NGRAM_RATIO, pa.array(dup.astype(np.float32), F32), F32)
         return _write(batch, self.name, s, self.columns)
