@@ -423,3 +423,15 @@ def test_boilerplate_page_is_a_document_for_the_reader(make_warc):
     """The reader does not judge content: a page with no main text is still a document."""
     table = read_all(make_warc("bp.warc.gz", [Rec("https://b.org/", BOILERPLATE_HTML)]))
     assert table.column("drop_reason").to_pylist() == [None]
+
+
+def test_garbage_that_gzip_half_accepts_fails_clearly(tmp_path):
+    """Random bytes behind a gzip magic: some decode partly without a zlib error; none may pass as a WARC."""
+    import collections
+    import random
+
+    for seed in range(60):
+        p = tmp_path / f"g{seed}.warc.gz"
+        p.write_bytes(b"\x1f\x8b\x08" + random.Random(seed).randbytes(300))
+        with pytest.raises(WarcReadError, match="not a|corrupt gzip"):
+            list(WarcReader().read(str(p), collections.Counter()))

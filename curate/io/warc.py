@@ -378,8 +378,13 @@ def _records(url: str, max_bytes: int) -> Iterator[tuple[int, object, bytes, str
                     yield pos, rec, block, None
                 if pending is not None:
                     yield pending[0], None, b"", pending[1]
+                if total == 0 and start == 0 and f.seek(0, 2) > 0:
+                    # bytes, but not one record: garbage that the gzip decoder half-accepted
+                    raise WarcReadError(f"{url}: not a WARC file: no WARC record found (at offset 0)")
                 return
             except (OSError, ValueError, EOFError, zlib.error) as e:
+                if isinstance(e, WarcReadError):
+                    raise
                 if total == 0 and start == 0:
                     raise WarcReadError(f"{url}: not a readable WARC file: {e} (at offset 0)") from e
                 err = f"{type(e).__name__}: {e}"
