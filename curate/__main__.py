@@ -1,5 +1,3 @@
-import sys
+from curate.cli import entry
 
-from curate.cli import main
-
-sys.exit(main())
+entry()
