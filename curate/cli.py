@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="address of a running Ray cluster ('auto' for the local one); default: $RAY_ADDRESS, "
                    "else start a local instance")
     r.add_argument("--num-cpus", type=int, help="CPUs for a local Ray instance (default: all)")
+    r.add_argument("--wait-for-failed", action="store_true",
+                   help="stop before a phase with jobs (dedup, PII sites) while shards of the phase before it "
+                   "have failed; by default the jobs run over the committed shards and say which are missing")
     r.add_argument("--dry-run", action="store_true", help="resolve inputs and parameters, print the plan, run nothing")
 
     s = sub.add_parser("stats", help="documents in, kept and rejected per stage and reason, from the written files")
@@ -107,7 +110,8 @@ def _run(args) -> int:
 
     try:
         result = run(inputs, args.output, recipe=args.recipe, params=params, runner=args.runner,
-                     ray_address=args.ray_address, num_cpus=args.num_cpus, argv=sys.argv)
+                     ray_address=args.ray_address, num_cpus=args.num_cpus, argv=sys.argv,
+                     wait_for_failed=args.wait_for_failed)
     except StageSetupError as e:
         print(f"curate run: error: {e}", file=sys.stderr)
         return 3

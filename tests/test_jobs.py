@@ -13,6 +13,7 @@ from conftest import Rec, articles, phase_tables, write_recipe
 
 from curate import stats
 from curate.io import shards
+from curate.io.inputs import shard_id
 from curate.job import partition_of
 from curate.pipeline import build_phases
 from curate.runner import jobs, run
@@ -55,9 +56,9 @@ def leaky_page(i: int) -> str:
     return f"<html><body><article><h1>Records {i}</h1><p>Contacts: {emails}</p></article></body></html>"
 
 
-def run_local(inputs, out, recipe, params=None, log=None):
+def run_local(inputs, out, recipe, params=None, log=None, **kw):
     return run([str(i) for i in inputs], str(out), recipe=str(recipe), params=params or {}, runner="local",
-               log=log or io.StringIO())
+               log=log or io.StringIO(), **kw)
 
 
 @pytest.fixture
@@ -130,16 +131,44 @@ def test_job_is_reused_when_done_and_rerun_when_inputs_change(recipe, two_warcs,
     assert kept.num_rows + rejected.num_rows == 12
 
 
-def test_phase_with_jobs_waits_for_failed_shards(recipe, two_warcs, tmp_path):
+def test_phase_with_jobs_waits_for_failed_shards_when_asked(recipe, two_warcs, tmp_path):
     bad = tmp_path / "in" / "bad.warc.gz"
     bad.write_bytes(b"this is not a warc file at all")
     out = tmp_path / "out"
     log = io.StringIO()
-    result = run_local([*two_warcs, bad], out, recipe, log=log)
+    result = run_local([*two_warcs, bad], out, recipe, log=log, wait_for_failed=True)
     assert not result.ok
     assert "waits for 1 shard(s)" in log.getvalue()
     assert shards.committed(str(out), "safety") == {}
     assert not (out / "jobs" / "pii_sites" / "_SUCCESS.json").exists()
+
+
+def test_a_failed_shard_does_not_block_the_jobs_and_a_rerun_that_commits_it_recomputes(recipe, two_warcs,
+                                                                                      tmp_path):
+    """A corrupt file fails for good: the jobs go on without it. If it commits later, the jobs and the
+    phases after them are computed again over every shard."""
+    bad = tmp_path / "in" / "late.warc.gz"
+    bad.write_bytes(b"this is not a warc file at all")
+    out = tmp_path / "out"
+    log = io.StringIO()
+    result = run_local([*two_warcs, bad], out, recipe, log=log)
+    assert not result.ok and list(result.failed["extract"]) == [shard_id(str(bad))]
+    assert "1 shard(s) of phase 'extract' failed: the jobs run without them" in log.getvalue()
+    kept, rejected = phase_tables(out, "safety")
+    assert kept.num_rows + rejected.num_rows == 12 and len(shards.committed(str(out), "safety")) == 2
+    # the file is repaired; the rerun commits it, reruns the job over 3 shards and recomputes 'safety'
+    from conftest import write_warc
+
+    write_warc(bad, [Rec(f"https://leaky.example/list/{i}", leaky_page(i)) for i in range(4, 6)])
+    log = io.StringIO()
+    result = run_local([*two_warcs, bad], out, recipe, log=log)
+    assert result.ok, result.failed
+    assert "recomputing safety" in log.getvalue()
+    info = json.loads((out / "jobs" / "pii_sites" / "_SUCCESS.json").read_text())
+    assert len(info["shards"]) == 3
+    kept, rejected = phase_tables(out, "safety")
+    assert kept.num_rows + rejected.num_rows == 14 and len(shards.committed(str(out), "safety")) == 3
+    assert rejected.num_rows == 6  # all six leaky pages, the new two included
 
 
 def test_interrupted_job_resumes_from_its_map_files(recipe, two_warcs, tmp_path):

@@ -107,7 +107,8 @@ def test_failed_shard_is_recorded_others_commit_and_rerun_retries(make_warc, tmp
     broken = tmp_path / "in" / "broken.warc.gz"
     broken.write_bytes(b"\x1f\x8b\x08" + os.urandom(300))
     out = tmp_path / "out"
-    result = run_local([good, broken], out)
+    log = io.StringIO()
+    result = run([str(good), str(broken)], str(out), params=load_params("llama3"), runner="local", log=log)
     bad_id = shard_id(str(broken))
     assert not result.ok
     assert list(result.failed["extract"]) == [bad_id]
@@ -119,13 +120,21 @@ def test_failed_shard_is_recorded_others_commit_and_rerun_retries(make_warc, tmp
     assert st["shards_committed"] == 1 and st["shards_failed"] == 1 and st["kept"] == 3
     assert bad_id in st["failed"]
     assert not tmp_files(out)
-    # the input is repaired: a rerun does only that shard and clears the failure
+    # the phases after extract ran over the good shard (the jobs went on without the failed one)
+    assert all(result.stats["phases"][p]["shards_committed"] == 1 for p in PHASES[1:])
+    assert "failed: the jobs run without them" in log.getvalue()
+    # the input is repaired: a rerun does only that shard and clears the failure, and every phase
+    # after extract is computed again over both shards (their jobs' inputs changed)
     write_warc(broken, articles(2, "https://other.example/p"))
-    result = run_local([good, broken], out)
+    log = io.StringIO()
+    result = run([str(good), str(broken)], str(out), params=load_params("llama3"), runner="local", log=log)
     assert result.ok
     assert shards.failures(str(out), "extract") == {}
     assert result.stats["phases"]["extract"]["kept"] == 5
     assert result.stats["phases"]["extract"]["shards_failed"] == 0
+    assert "recomputing" in log.getvalue()
+    assert all(result.stats["phases"][p]["shards_committed"] == 2 for p in PHASES[1:])
+    assert result.stats["phases"]["heuristics"]["docs_in"] == result.stats["phases"]["line_dedup"]["kept"]
 
 
 # --------------------------------------------------------------------------- recipes with test stages

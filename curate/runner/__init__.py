@@ -74,8 +74,16 @@ def plan_tasks(phases: list[Phase], index: int, inputs: list[str], out_root: str
 
 def run(inputs: list[str], out_root: str, recipe: str = "llama3", params: dict | None = None,
         runner: str = "ray", ray_address: str | None = None, num_cpus: int | None = None,
-        argv: list[str] | None = None, log=None) -> RunResult:
-    """Run ``recipe`` over ``inputs`` into ``out_root``; committed shards are skipped."""
+        argv: list[str] | None = None, log=None, wait_for_failed: bool = False) -> RunResult:
+    """Run ``recipe`` over ``inputs`` into ``out_root``; committed shards are skipped.
+
+    A phase with jobs runs them over the committed shards of the phase before it. Where some of
+    those shards failed (a corrupt input file fails for good), the jobs go on without them and
+    say so, unless ``wait_for_failed``, which stops before the phase until every shard committed.
+    When a rerun changes a job's inputs (a failed shard committed, inputs were added) or its
+    configuration, the job runs again and the outputs that depended on it (its phase and the
+    later phases, with their jobs) are computed anew, so no committed shard uses a stale artifact.
+    """
     t0 = time.time()
     log = log if log is not None else sys.stderr  # looked up per call: sys.stderr may be replaced
     params = params or {}
@@ -91,12 +99,18 @@ def run(inputs: list[str], out_root: str, recipe: str = "llama3", params: dict |
             if phase.jobs:
                 prev = phases[i - 1].name
                 waiting = _unfinished(out_root, phases, i, inputs, failed)
-                if waiting:
+                if waiting and wait_for_failed:
                     log.write(f"[{phase.name}] waits for {waiting} shard(s) of phase {prev!r} that failed; "
                               "the jobs need every shard: rerun the same command to retry them\n")
                     break
+                if waiting:
+                    log.write(f"[{phase.name}] {waiting} shard(s) of phase {prev!r} failed: the jobs run without "
+                              "them (a rerun that commits them runs the jobs and the phases after them again)\n")
                 try:
-                    phase = phase.bind(_run_jobs(executor, phase, out_root, prev, log))
+                    dirs, ran = _run_jobs(executor, phase, out_root, prev, log)
+                    if ran:
+                        _invalidate(out_root, phases[i:], phase.name, log)
+                    phase = phase.bind(dirs)
                 except Exception as e:  # the phase cannot start; committed shards stay for a rerun
                     failed[phase.name] = {"_jobs": f"{type(e).__name__}: {e}"}
                     log.write(f"[{phase.name}] job failed: {type(e).__name__}: {e}\n")
@@ -134,13 +148,32 @@ def _unfinished(out_root: str, phases: list[Phase], i: int, inputs: list[str], f
     return max(len(failed.get(prev, {})), expected - len(shards.committed(out_root, prev)))
 
 
-def _run_jobs(executor, phase: Phase, out_root: str, prev: str, log) -> dict[str, str]:
+def _invalidate(out_root: str, later: list[Phase], phase: str, log) -> None:
+    """Remove what was computed from a job artifact that just changed: the committed shards of
+    ``later`` (this phase and the ones after it) and the jobs those later phases ran."""
+    names = {p.name for p in later}
+    stale = [p for p in names if shards.committed(out_root, p)]
+    for name in stale:
+        fs, path = cfs.get_fs(cfs.join(out_root, name))
+        if fs.exists(path):
+            fs.rm(path, recursive=True)
+    for job, job_phase in jobs_io.job_phases(out_root).items():
+        if job_phase in names - {phase}:
+            jobs_io.remove(out_root, job)
+            stale.append(f"jobs/{job}")
+    if stale:
+        log.write(f"[{phase}] the jobs' inputs or settings changed: recomputing {', '.join(sorted(stale))}\n")
+
+
+def _run_jobs(executor, phase: Phase, out_root: str, prev: str, log) -> tuple[dict[str, str], bool]:
     """Run ``phase``'s jobs (and the rounds they ask for) over the committed shards of ``prev``.
 
-    A job with a ``source`` reads that job's artifact instead. Finished jobs are skipped.
+    A job with a ``source`` reads that job's artifact instead. Finished jobs are skipped. Returns
+    the artifact folders and whether any job ran.
     """
     shard_inputs = {s: shards.kept_path(out_root, prev, s) for s in sorted(shards.committed(out_root, prev))}
     dirs = {}
+    ran = False
     queue = list(phase.jobs)
     while queue:
         job = queue.pop(0)
@@ -150,14 +183,15 @@ def _run_jobs(executor, phase: Phase, out_root: str, prev: str, log) -> dict[str
         if info is None:
             t0 = time.time()
             log.write(f"[{phase.name}] job {job.name}: {len(inputs)} input(s) -> {job.partitions} partition(s)\n")
-            jobs_io.prepare(out_root, job, list(inputs))
+            jobs_io.prepare(out_root, job, list(inputs), phase.name)
             rows = executor.run_job(job, out_root, inputs)
+            ran = True
             info = jobs_io.write_success(out_root, job, list(inputs), rows, time.time() - t0)
         log.write(f"[{phase.name}] job {job.name}: {info['summary']} ({info['seconds']:.1f} s)\n")
         nxt = job.follow(out_root, dirs[job.name])
         if nxt is not None:
             queue.insert(0, nxt)
-    return dirs
+    return dirs, ran
 
 
 def _write_run_json(out_root, recipe, params, inputs, runner, ray_address, argv, log, phase_names) -> None:

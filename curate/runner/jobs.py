@@ -215,7 +215,7 @@ def run_reduce(job: Job, out_root: str, p: int, shards: list[str]) -> int:
     return result.num_rows
 
 
-def prepare(out_root: str, job: Job, shards: list[str]) -> None:
+def prepare(out_root: str, job: Job, shards: list[str], phase: str = "") -> None:
     """Before a job runs: keep what an unfinished run of the same job can reuse, remove the rest.
 
     Map files are per shard, so an interrupted run with the same configuration resumes from
@@ -232,7 +232,24 @@ def prepare(out_root: str, job: Job, shards: list[str]) -> None:
     elif before.get("shards") != sorted(shards):
         for p in fs.glob(f"{path}/part-*.parquet"):
             fs.rm(p)
-    cfs.write_text_atomic(config, json.dumps({"fingerprint": job.fingerprint(), "shards": sorted(shards)}))
+    cfs.write_text_atomic(config, json.dumps({"fingerprint": job.fingerprint(), "shards": sorted(shards),
+                                              "phase": phase}))
+
+
+def job_phases(out_root: str) -> dict[str, str]:
+    """The phase each job folder under ``jobs/`` was run for (from its ``_config.json``)."""
+    fs, path = cfs.get_fs(cfs.join(out_root, "jobs"))
+    out = {}
+    for p in sorted(fs.glob(f"{path}/*/_config.json")):
+        with fs.open(p, "rt", encoding="utf-8") as f:
+            out[p.rsplit("/", 2)[-2]] = json.load(f).get("phase", "")
+    return out
+
+
+def remove(out_root: str, job: str) -> None:
+    fs, path = cfs.get_fs(job_dir(out_root, job))
+    if fs.exists(path):
+        fs.rm(path, recursive=True)
 
 
 def write_success(out_root: str, job: Job, shards: list[str], rows: int, seconds: float) -> dict:
