@@ -50,6 +50,8 @@ class Job:
     #: several (a join: the map tells them apart by ``_shard``, which is ``<job>-<partition>``), and the
     #: name ``SHARDS`` stands for the phase's input shards.
     source: ClassVar[str | tuple[str, ...] | None] = None
+    #: Names of the follow-up jobs this job starts (``follow``) whose artifacts a stage may name in ``needs``.
+    produces: ClassVar[tuple[str, ...]] = ()
     partitions: int = 16
 
     def follow(self, out_root: str, artifact: str) -> Job | None:

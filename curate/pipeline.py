@@ -43,8 +43,8 @@ class Phase:
 
     def bind(self, artifacts: dict[str, str]) -> Phase:
         """A copy whose stages that need a job get ``artifacts`` = {job name: artifact folder}."""
-        stages = [dataclasses.replace(s, artifacts={j: artifacts[j] for j in s.needs}) if s.needs else s
-                  for s in self.stages]
+        stages = [dataclasses.replace(s, artifacts={j: artifacts[j] for j in s.needs if j in artifacts})
+                  if s.needs else s for s in self.stages]
         return dataclasses.replace(self, stages=stages)
 
     def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
@@ -138,7 +138,7 @@ def build_phases(recipe: str, params: dict[str, Any]) -> list[Phase]:
     if phases[0].jobs:
         raise ValueError(f"recipe {recipe}: jobs read a phase's output, so the first phase cannot have jobs")
     for phase in phases:
-        have = {j.name for j in phase.jobs}
+        have = {j.name for j in phase.jobs} | {n for j in phase.jobs for n in j.produces}
         for s in phase.stages:
             if set(s.needs) - have:
                 raise ValueError(f"recipe {recipe}: stage {s.name!r} needs job(s) {sorted(set(s.needs) - have)} "

@@ -54,9 +54,10 @@ def job_inputs(out_root: str, job: Job, shard_inputs: dict[str, str]) -> dict[st
     return out
 
 
-def shard_index(out_root: str, job: str, shard: str) -> int | None:
-    """The index of ``shard`` in the sorted input shards of ``job`` (None if it was no input)."""
-    config = cfs.join(job_dir(out_root, job), "_config.json")
+def shard_index(folder: str, shard: str) -> int | None:
+    """The index of ``shard`` in the sorted input shards of the job whose artifact folder is ``folder``
+    (the ``_shard_index`` its map saw; None if the shard was no input)."""
+    config = cfs.join(folder, "_config.json")
     if not cfs.exists(config):
         return None
     shards = json.loads(cfs.read_text(config)).get("shards", [])

@@ -81,6 +81,7 @@ class MinhashLsh(Job):
     """Signatures, band buckets per language, and the candidate pairs as star edges per bucket."""
 
     name: ClassVar[str] = "minhash_lsh"
+    produces: ClassVar[tuple[str, ...]] = ("minhash_clusters",)
     key: ClassVar[str] = "bucket"
     reads: ClassVar[tuple[str, ...]] = (schema.TEXT, LANG, schema.FETCH_TIME, SHARD_INDEX, ROW)
 
@@ -791,7 +792,7 @@ class MinhashDedupFilter(Stage):
     """Writes each document's cluster and cluster size; rejects all but one per cluster as ``minhash_dup``."""
 
     name: ClassVar[str] = "minhash_dedup"
-    needs: ClassVar[tuple[str, ...]] = ("minhash_lsh",)
+    needs: ClassVar[tuple[str, ...]] = ("minhash_lsh", "minhash_clusters")
     columns: ClassVar[dict[str, pa.DataType]] = {CLUSTER: pa.int64(), CLUSTER_SIZE: pa.int32()}
     artifacts: dict[str, str] = dataclasses.field(default_factory=dict)
     resources: Resources = dataclasses.field(default_factory=lambda: Resources(batch_size=4096))
@@ -800,14 +801,12 @@ class MinhashDedupFilter(Stage):
         self._rows: np.ndarray | None = None
 
     def begin_shard(self, shard: str) -> None:
-        lsh = self.artifacts.get("minhash_lsh")
+        lsh, clusters = self.artifacts.get("minhash_lsh"), self.artifacts.get("minhash_clusters")
         self._rows = None
         if not lsh:
             return
-        root = lsh.rstrip("/").rsplit("/", 2)[0]  # <out>/jobs/minhash_lsh -> <out>
-        idx = shard_index(root, "minhash_lsh", shard)
-        clusters = cfs.join(root, "jobs", "minhash_clusters")
-        t = read_routed(clusters, "shard_index", idx) if idx is not None else None
+        idx = shard_index(lsh, shard)
+        t = read_routed(clusters, "shard_index", idx) if clusters and idx is not None else None
         if t is None:
             raise RuntimeError(f"minhash_dedup: no minhash_clusters artifact for shard {shard} in {clusters}")
         t = t.sort_by("row")

@@ -44,7 +44,7 @@ to the training corpus distribution." The paper gives no formula, so this module
   and, when set, ``token_outlier_ratio > max_outlier_ratio`` as ``token_outlier_ratio``; documents
   with fewer than ``min_tokens`` tokens are never rejected (the KL of a short document is mostly
   its small size: ``KL = cross-entropy - entropy`` and the entropy of ``n`` tokens is at most
-  ``ln n``). ``TokenKLPercentileFilter`` (stage ``token_kl_pct_filter``, needs ``token_dist``)
+  ``ln n``). ``TokenKLPercentileFilter`` (stage ``token_kl_pct_filter``, needs ``token_kl_hist``)
   takes the threshold as a corpus percentile from the ``token_kl_hist`` histogram instead.
 
 Defaults, calibrated on the dev WARC and the real Common Crawl excerpt
@@ -260,6 +260,7 @@ class TokenDistribution(Job):
     """Corpus unigram distribution of Llama 3 tokens over a deterministic sample; artifact ``(token, count)``."""
 
     name: ClassVar[str] = "token_dist"
+    produces: ClassVar[tuple[str, ...]] = (HIST_JOB,)
     key: ClassVar[str] = "token"
 
     sample_rate: float = SAMPLE_RATE
@@ -509,7 +510,7 @@ class TokenKLPercentileFilter(TokenKLFilter):
     """
 
     name: ClassVar[str] = "token_kl_pct_filter"
-    needs: ClassVar[tuple[str, ...]] = ("token_dist",)
+    needs: ClassVar[tuple[str, ...]] = (HIST_JOB,)
     artifacts: dict[str, str] = dataclasses.field(default_factory=dict)
     percentile: float = 99.5
     by_lang: bool = True
@@ -518,17 +519,15 @@ class TokenKLPercentileFilter(TokenKLFilter):
     max_kl: float | None = None
 
     def setup(self) -> None:
-        folder = self.artifacts.get("token_dist")
+        hist = self.artifacts.get(HIST_JOB)
         self._limits: dict[str, float] | None = None
-        if folder:
-            hist = folder.rstrip("/").rsplit("/", 1)[0] + "/" + HIST_JOB
-            if not cfs.exists(hist):
-                raise FileNotFoundError(f"{hist}: no KL histogram; run token_dist with kl_quantiles=True")
+        if hist:
             self._limits = kl_percentiles(hist, self.percentile, self.bin_width, self.min_docs)
 
     def thresholds(self) -> dict[str, float]:
         if self._limits is None:
-            raise RuntimeError("token_kl_pct_filter runs without the token_dist artifact (the runner binds it)")
+            raise RuntimeError("token_kl_pct_filter runs without its KL histogram: no token_dist artifact's "
+                               "token_kl_hist (the token_dist job starts it when kl_quantiles=True)")
         return self._limits
 
     def limits(self, batch: pa.Table) -> np.ndarray | None:
