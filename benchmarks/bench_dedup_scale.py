@@ -18,12 +18,9 @@ dropped per reason, and peak resident memory of the driver and of every Ray work
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
-import json
 import os
 import random
-import re
 import shutil
 import sys
 import tempfile
@@ -32,8 +29,6 @@ import time
 
 import numpy as np
 import psutil
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
@@ -92,39 +87,9 @@ def make_docs(pages: list[list[str]], n: int, seed: int, start: int, near: float
 
 
 def write_extract(out: str, inputs: list[str], pages, docs: int, seed: int) -> int:
-    from curate import schema
-    from curate.io import shards
-    from curate.io.inputs import shard_id
-
     per = docs // len(inputs)
-    total = 0
-    base = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
-    for k, path in enumerate(inputs):
-        sid = shard_id(path)
-        rows = list(make_docs(pages, per, seed + k, k * per))
-        t = pa.table({
-            schema.ID: [f"<urn:uuid:{i:012d}>" for i, _, _ in rows],
-            schema.URL: [u for _, u, _ in rows],
-            schema.HOST: [re.sub(r"^https?://([^/]+).*", r"\1", u) for _, u, _ in rows],
-            schema.FETCH_TIME: pa.array([base + dt.timedelta(minutes=i) for i, _, _ in rows], pa.timestamp("us", tz="UTC")),
-            schema.DUMP: ["CC-MAIN-SYNTH"] * len(rows),
-            schema.SOURCE: [f"{path}@{i}" for i, _, _ in rows],
-            schema.TEXT: [x for _, _, x in rows],
-            schema.TITLE: [""] * len(rows),
-            "lang": ["en"] * len(rows),
-            schema.DROP_REASON: pa.nulls(len(rows), pa.string()),
-            schema.DROP_STAGE: pa.nulls(len(rows), pa.string()),
-        })
-        os.makedirs(os.path.join(out, "extract", "rejected"), exist_ok=True)
-        pq.write_table(t, shards.kept_path(out, "extract", sid), compression="zstd")
-        pq.write_table(t.slice(0, 0), shards.rejected_path(out, "extract", sid), compression="zstd")
-        marker = {"shard": sid, "input": path, "phase": "extract", "rows_in": len(rows), "kept": len(rows),
-                  "rejected": 0, "records": {}, "stage_seconds": {}, "seconds": 0.0}
-        os.makedirs(os.path.dirname(shards.marker_path(out, "extract", sid)), exist_ok=True)
-        with open(shards.marker_path(out, "extract", sid), "w") as f:
-            json.dump(marker, f)
-        total += len(rows)
-    return total
+    return sum(common.commit_extract_shard(out, path, list(make_docs(pages, per, seed + k, k * per)))
+               for k, path in enumerate(inputs))
 
 
 class MemorySampler:

@@ -152,21 +152,9 @@ def mathcode_pages(shared: str) -> tuple[list[str], list[str]]:
 
 
 def real_cc(shared: str) -> tuple[list[str], list[str]]:
-    from curate.io.warc import WarcReader
-    from curate.stages.extract import Extract
-
-    path = os.path.join(shared, "data", "warc", "real-cc", "cc-main-2020-34-excerpt.warc.gz")
-    ex = Extract()
-    ex.setup()
-    texts, urls = [], []
-    for b in WarcReader().read(path):
-        b = ex.process(b)
-        for u, tx, r in zip(b.column("url").to_pylist(), b.column(schema.TEXT).to_pylist(),
-                            b.column(schema.DROP_REASON).to_pylist()):
-            if r is None and tx:
-                texts.append(tx)
-                urls.append(u)
-    return texts, urls
+    t = common.extracted(os.path.join(shared, "data", "warc", "real-cc", "cc-main-2020-34-excerpt.warc.gz"))
+    rows = [(u, tx) for u, tx in zip(t.column("url").to_pylist(), t.column(schema.TEXT).to_pylist()) if tx]
+    return [tx for _, tx in rows], [u for u, _ in rows]
 
 
 def regex_tokenizer():

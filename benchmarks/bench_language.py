@@ -30,7 +30,6 @@ import collections
 import os
 import re
 import sys
-import tempfile
 import time
 import zipfile
 
@@ -113,42 +112,8 @@ def udhr_paragraphs(zpath: str, min_chars: int = 40, per_lang: int = 30) -> dict
 
 
 def dev_texts(path: str, verbose: bool = True) -> list[str]:
-    """Extracted texts of ``dev-pages.warc.gz`` (Extract stage defaults), cached in $TMPDIR."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    st = os.stat(path)
-    cache_dir = os.path.join(tempfile.gettempdir(), "curate-bench")
-    cache = os.path.join(cache_dir, f"{os.path.basename(path)}.{st.st_size}.{int(st.st_mtime)}.texts.parquet")
-    if os.path.exists(cache):
-        return pq.read_table(cache).column("text").to_pylist()
-    from curate import schema
-    from curate.io.warc import WarcReader
-    from curate.stages.extract import Extract
-
-    if verbose:
-        print(f"extracting {path} once (cache: {cache}) …", file=sys.stderr)
-    stage = Extract()
-    stage.setup()
-    ids, urls, texts = [], [], []
-    t0 = time.perf_counter()
-    for batch in WarcReader().read(path):
-        live = batch.filter(pc.is_null(batch.column(schema.DROP_REASON)))
-        if live.num_rows == 0:
-            continue
-        out = stage.process(live)
-        out = out.filter(pc.is_null(out.column(schema.DROP_REASON)))
-        ids += out.column(schema.ID).to_pylist()
-        urls += out.column(schema.URL).to_pylist()
-        texts += out.column(schema.TEXT).to_pylist()
-    os.makedirs(cache_dir, exist_ok=True)
-    tmp = cache + f".tmp{os.getpid()}"
-    pq.write_table(pa.table({"id": ids, "url": urls, "text": texts}), tmp)
-    os.replace(tmp, cache)
-    if verbose:
-        print(f"extracted {len(texts)} texts in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    return texts
+    """Extracted texts of ``dev-pages.warc.gz`` (Extract stage defaults; ``common.extracted``'s cache)."""
+    return common.extracted(path, verbose).column("text").to_pylist()
 
 
 def text_table(texts: list[str]):

@@ -53,28 +53,8 @@ import common  # noqa: E402
 
 
 def real_texts() -> list[str]:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    warc = common.dev_pages_or_exit()
-    cache = os.path.join(tempfile.gettempdir(), "curate-bench-minhash-texts.parquet")
-    if not os.path.exists(cache):
-        from curate.io.warc import WarcReader
-        from curate.stages.extract import Extract
-
-        print(f"extracting {warc} once into {cache} ...", file=sys.stderr)
-        ex = Extract()
-        ex.setup()
-        parts = []
-        for b in WarcReader().read(warc):
-            b = b.filter(pc.is_null(b.column("drop_reason")))
-            if b.num_rows:
-                r = ex.process(b)
-                parts.append(r.filter(pc.is_null(r.column("drop_reason"))).select(["text"]))
-        pq.write_table(pa.concat_tables(parts), cache + ".tmp")
-        os.replace(cache + ".tmp", cache)
-    return [t for t in pq.read_table(cache).column("text").to_pylist() if t]
+    """The dev pages' extracted texts (``common.extracted``), the non-empty ones."""
+    return [t for t in common.extracted(common.dev_pages_or_exit()).column("text").to_pylist() if t]
 
 
 # ---------------------------------------------------------------------------------------- speed

@@ -35,7 +35,6 @@ kept document of their cluster is >= the threshold; the verified edges themselve
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
 import itertools
 import json
@@ -67,35 +66,9 @@ def build(params):
 
 def write_extract(out: str, inputs: list[str], docs: list[str]) -> None:
     """The corpus as committed ``extract`` shards (round-robin), ids ``<urn:uuid:NNNNNNNNNNNN>`` = doc index."""
-    from curate import schema
-    from curate.io import shards
-    from curate.io.inputs import shard_id
-
-    base = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
     for k, path in enumerate(inputs):
-        sid = shard_id(path)
-        idx = list(range(k, len(docs), len(inputs)))
-        t = pa.table({
-            schema.ID: [f"<urn:uuid:{i:012d}>" for i in idx],
-            schema.URL: [f"https://site{i}.example/" for i in idx],
-            schema.HOST: [f"site{i}.example" for i in idx],
-            schema.FETCH_TIME: pa.array([base + dt.timedelta(minutes=i) for i in idx], pa.timestamp("us", tz="UTC")),
-            schema.DUMP: ["CC-MAIN-SYNTH"] * len(idx),
-            schema.SOURCE: [f"{path}@{i}" for i in idx],
-            schema.TEXT: [docs[i] for i in idx],
-            schema.TITLE: [""] * len(idx),
-            "lang": ["en"] * len(idx),
-            schema.DROP_REASON: pa.nulls(len(idx), pa.string()),
-            schema.DROP_STAGE: pa.nulls(len(idx), pa.string()),
-        })
-        os.makedirs(os.path.join(out, "extract", "rejected"), exist_ok=True)
-        pq.write_table(t, shards.kept_path(out, "extract", sid), compression="zstd")
-        pq.write_table(t.slice(0, 0), shards.rejected_path(out, "extract", sid), compression="zstd")
-        marker = {"shard": sid, "input": path, "phase": "extract", "rows_in": len(idx), "kept": len(idx),
-                  "rejected": 0, "records": {}, "stage_seconds": {}, "seconds": 0.0}
-        os.makedirs(os.path.dirname(shards.marker_path(out, "extract", sid)), exist_ok=True)
-        with open(shards.marker_path(out, "extract", sid), "w") as f:
-            json.dump(marker, f)
+        common.commit_extract_shard(out, path, [(i, f"https://site{i}.example/", docs[i])
+                                                for i in range(k, len(docs), len(inputs))])
 
 
 def closure_pairs(pairs, n: int) -> set[tuple[int, int]]:

@@ -32,7 +32,6 @@ import collections
 import json
 import os
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -95,33 +94,9 @@ def score(data, find, types) -> dict[str, dict]:
 
 
 def real_texts(limit: int | None) -> list[str]:
-    """Main text of dev-pages.warc.gz (extracted once, cached under the temp dir)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    warc = common.dev_pages_or_exit()
-    cache = os.path.join(tempfile.gettempdir(), f"curate-bench-pii-texts-{limit or 'all'}.parquet")
-    if not os.path.exists(cache):
-        from curate.io.warc import WarcReader
-        from curate.stages.extract import Extract
-
-        print(f"extracting {warc} once into {cache} ...", file=sys.stderr)
-        ex = Extract()
-        ex.setup()
-        parts, seen = [], 0
-        for b in WarcReader().read(warc):
-            if limit is not None and seen >= limit:
-                break
-            b = b.slice(0, limit - seen) if limit is not None else b
-            seen += b.num_rows
-            b = b.filter(pc.is_null(b.column("drop_reason")))
-            if b.num_rows:
-                r = ex.process(b)
-                parts.append(r.filter(pc.is_null(r.column("drop_reason"))).select(["text"]))
-        pq.write_table(pa.concat_tables(parts), cache + ".tmp")
-        os.replace(cache + ".tmp", cache)
-    return [t for t in pq.read_table(cache).column("text").to_pylist() if t]
+    """Main text of dev-pages.warc.gz (``common.extracted``), the first ``limit`` pages."""
+    texts = [t for t in common.extracted(common.dev_pages_or_exit()).column("text").to_pylist() if t]
+    return texts[:limit] if limit is not None else texts
 
 
 def speed(texts: list[str], repeat: int, dt_fmt) -> dict:
@@ -158,7 +133,7 @@ def fmt(v) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--limit", type=int, default=None, help="first N WARC response records for the speed run")
+    ap.add_argument("--limit", type=int, default=None, help="first N extracted pages for the speed run")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", default=None, help="write the results here")
     args = ap.parse_args()

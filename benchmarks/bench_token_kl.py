@@ -29,16 +29,10 @@ REAL_CC = os.path.join("data", "warc", "real-cc", "cc-main-2020-34-excerpt.warc.
 
 
 def extracted(path: str):
-    """(id, url, text) of the documents ``Extract`` keeps in ``path``, cached in $TMPDIR."""
+    """(id, url, text) of the documents ``Extract`` keeps in ``path`` (``common.extracted``), non-empty."""
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
-    st = os.stat(path)
-    cache = os.path.join(tempfile.gettempdir(), "curate-bench",
-                         f"{os.path.basename(path)}.{st.st_size}.{int(st.st_mtime)}.texts.parquet")
-    if not os.path.exists(cache):
-        bench_language.dev_texts(path)  # writes the same cache
-    t = pq.read_table(cache)
+    t = common.extracted(path)
     return t.filter(pc.invert(pc.equal(pc.utf8_length(t.column("text")), 0))) if t.num_rows else t
 
 
