@@ -51,7 +51,7 @@ from curate.stages.minhash_dedup import MinhashDedupFilter, MinhashLsh
 from curate.stages.ngram_lines import NgramLines
 from curate.stages.pii import Pii
 from curate.stages.pii_sites import PiiSiteFilter, PiiSites
-from curate.stages.token_kl import TokenDistribution, TokenKL, TokenKLFilter
+from curate.stages.token_kl import TokenDistribution, TokenKL, TokenKLFilter, TokenKLPercentileFilter
 from curate.stages.url_dedup import UrlDedup, UrlDedupFilter
 from curate.stages.url_filter import UrlFilter
 
@@ -67,6 +67,7 @@ def build(params: dict[str, Any]) -> list[Phase]:
     kl_shared = {k: kl[k] for k in ("smoothing", "min_lang_tokens", "fallback", "by_lang") if k in kl}
     kl_job = {k: kl[k] for k in ("sample_rate", "reference", "partitions") if k in kl} | kl_shared
     kl_stage = {k: kl[k] for k in ("outlier_prob", "resources") if k in kl} | kl_shared
+    kl_filter = dict(params.get("token_kl_filter", {}))  # with a percentile: the corpus-percentile filter
     return [
         Phase("extract", reader=reader, keep_html=params.get("keep_html", False), stages=[
             make_stage(UrlFilter, params.get("url_filter")),
@@ -88,6 +89,7 @@ def build(params: dict[str, Any]) -> list[Phase]:
             make_stage(CodeMath, params.get("code_math")),
             make_stage(TokenKL, kl_stage),
             make_stage(HeuristicFilter, params.get("heuristic_filter")),
-            make_stage(TokenKLFilter, params.get("token_kl_filter")),
+            make_stage(TokenKLPercentileFilter, kl_filter) if "percentile" in kl_filter
+            else make_stage(TokenKLFilter, kl_filter),
         ]),
     ]

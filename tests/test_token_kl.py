@@ -286,3 +286,25 @@ def test_filter_spares_math_and_code_pages():
     assert out.column("drop_reason").to_pylist() == ["token_kl", None, None]
     out = TokenKLFilter(max_kl=4.5, spare_math_code=False).process(batch)
     assert out.column("drop_reason").to_pylist() == ["token_kl"] * 3
+
+
+def test_percentile_filter_is_wired_and_takes_an_empty_histogram(tmp_path):
+    """`--set token_kl_filter.percentile=...` picks the percentile filter in the main recipe; a corpus too
+    small for any KL gives an empty histogram, and then only max_kl applies."""
+    from curate.pipeline import build_phases, load_params
+    from curate.stages.token_kl import HIST_JOB
+
+    phases = build_phases("llama3", load_params("llama3", None, ["token_kl_filter.percentile=99"]))
+    assert isinstance(phases[-1].stages[-1], TokenKLPercentileFilter)
+    hist = tmp_path / HIST_JOB
+    hist.mkdir()
+    pq.write_table(pa.table({"lang": pa.array([], pa.string()), "bin": pa.array([], pa.int64()),
+                             "count": pa.array([], pa.int64())}), hist / "part-00000.parquet")
+    batch = pa.table({"text": ["a", "b"], "lang": ["en", "en"], "token_kl": pa.array([9.0, 3.0], pa.float32()),
+                      "token_count": pa.array([500, 500], pa.int32())})
+    f = TokenKLPercentileFilter(percentile=99, artifacts={HIST_JOB: str(hist)})
+    f.setup()
+    assert "drop_reason" not in f.process(batch).column_names
+    f = TokenKLPercentileFilter(percentile=99, max_kl=4.5, artifacts={HIST_JOB: str(hist)})
+    f.setup()
+    assert f.process(batch).column("drop_reason").to_pylist() == ["token_kl", None]

@@ -503,6 +503,9 @@ class TokenKLFilter(Stage):
 class TokenKLPercentileFilter(TokenKLFilter):
     """``TokenKLFilter`` whose KL threshold is a corpus ``percentile`` (the ``token_kl_hist`` histogram).
 
+    An empty histogram (no sampled document long enough, or no language with a distribution) gives
+    no percentile: only ``max_kl``, when set, applies.
+
     The histogram is written by the follow-up job of ``token_dist`` (``kl_quantiles=True``) beside
     it (``jobs/token_kl_hist``), over the job's sampled documents of at least its ``min_tokens``. The
     threshold is per language (``by_lang``) where the histogram holds >= ``min_docs`` documents of it,
@@ -522,7 +525,12 @@ class TokenKLPercentileFilter(TokenKLFilter):
         hist = self.artifacts.get(HIST_JOB)
         self._limits: dict[str, float] | None = None
         if hist:
-            self._limits = kl_percentiles(hist, self.percentile, self.bin_width, self.min_docs)
+            try:
+                self._limits = kl_percentiles(hist, self.percentile, self.bin_width, self.min_docs)
+            except ValueError as e:  # no document had a KL (a small or unsampled corpus): no percentile
+                if "empty KL histogram" not in str(e):
+                    raise
+                self._limits = {"*": np.inf}
 
     def thresholds(self) -> dict[str, float]:
         if self._limits is None:
