@@ -1,10 +1,14 @@
 """Heuristic filters (issue 6): what they keep, what they remove, and how fast, on real pages.
 
-1. Good content kept: the whole heuristic set (score stages + ``HeuristicFilter`` defaults,
-   after ``Language`` and ``DirtyWords``) on the dev ground-truth texts of the magic-html
-   sources (``dev-pages.groundtruth.jsonl.gz``), and on our extraction of the
-   ``$CURATE_SHARED/data/mathcode`` pages (files holding an ``<html``/``<body`` tag; the other
-   files there are expected formula/code fragments, not pages).
+1. Good content kept: the whole heuristic set as the main recipe runs it (``Language``,
+   ``DirtyWords``, ``ngram_lines``, the score stages, ``token_kl``, then ``heuristic_filter`` and
+   ``token_kl_filter`` with the thresholds of ``pipelines/llama3.toml``), on the dev ground-truth
+   texts of the magic-html sources (``dev-pages.groundtruth.jsonl.gz``) and on our extraction of
+   the ``$CURATE_SHARED/data/mathcode`` pages (files holding an ``<html``/``<body`` tag; the other
+   files there are expected formula/code fragments, not pages). The token distribution is the
+   ``token_dist`` job's over the corpus these pages come from: our extraction of the 1,381 dev
+   WARC pages (``sample_rate=1``); the sets are scored against it as the recipe's stage would.
+   Variants: the peers' full rule set, one family off, no math/code exemption.
 2. What is removed from the real Common Crawl excerpt ``cc-main-2020-34-excerpt.warc.gz``
    (``WarcReader`` + ``Extract`` defaults), with url and reason.
 3. docs/s on one pinned core: the heuristic stages next to datatrove 0.10's
@@ -28,6 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_dirty_words  # noqa: E402
 import bench_language  # noqa: E402
+import bench_token_kl  # noqa: E402
 import common  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
@@ -43,6 +48,7 @@ from curate.stages.heuristics import (  # noqa: E402
 )
 from curate.stages.language import Language  # noqa: E402
 from curate.stages.ngram_lines import NgramLines  # noqa: E402
+from curate.stages.token_kl import TokenKL, TokenKLFilter  # noqa: E402
 
 
 def score_stages() -> list:
@@ -50,18 +56,46 @@ def score_stages() -> list:
     return [NgramLines(), GopherRepetition(), GopherQuality(), C4Quality(), FineWebQuality(), CodeMath()]
 
 
-def run_all(texts: list[str], urls: list[str] | None, words_dir: str, langs: list[str] | None = None) -> pa.Table:
+def recipe_thresholds() -> tuple[dict, dict]:
+    """``[heuristic_filter]`` and ``[token_kl_filter]`` of the main recipe's ``llama3.toml``."""
+    from curate.pipeline import load_params
+
+    params = load_params("llama3")
+    hf = {k: v for k, v in params.get("heuristic_filter", {}).items() if k != "resources"}
+    kl = {k: v for k, v in params.get("token_kl_filter", {}).items() if k not in ("resources", "percentile")}
+    return hf, kl
+
+
+def token_dist_folder() -> str:
+    """The ``token_dist`` artifact of the dev WARC corpus (our extraction, per language), in a temp folder."""
+    import tempfile
+
+    folder = os.path.join(tempfile.mkdtemp(prefix="curate-bench-token-dist-"), "token_dist")
+    corpus = bench_token_kl.with_lang(bench_token_kl.extracted(common.dev_pages_or_exit()))
+    return bench_token_kl.distribution(corpus, folder)
+
+
+def run_all(texts: list[str], urls: list[str] | None, words_dir: str, dist: str | None = None,
+            langs: list[str] | None = None, filters: list | None = None) -> pa.Table:
+    """Score ``texts`` with the recipe's heuristic stages (and ``token_kl`` against ``dist``), then
+    apply ``filters`` (default: ``HeuristicFilter()``, the peers' thresholds, and ``TokenKLFilter()``
+    when ``dist`` is given)."""
     t = pa.table({"id": [str(i) for i in range(len(texts))], "url": urls or [""] * len(texts),
                   schema.TEXT: pa.array(texts, pa.string())})
     stages = ([Language()] if langs is None else []) + [DirtyWords(words_dir=words_dir)] + score_stages()
-    stages.append(HeuristicFilter())
+    if dist is not None:
+        stages.append(TokenKL(artifacts={"token_dist": dist}))
+    if filters is None:
+        filters = [HeuristicFilter()] + ([TokenKLFilter()] if dist is not None else [])
+    stages += filters
     if langs is not None:
         t = t.append_column("lang", pa.array(langs, pa.string()))
+    for s in stages:
+        s.setup()
     out = []
     for i in range(0, t.num_rows, 256):
         b = t.slice(i, 256)
         for s in stages:
-            s.setup()
             b = s.process(b)
         out.append(b)
     return pa.concat_tables(out, promote_options="default")
@@ -78,21 +112,26 @@ def kept_summary(name: str, t: pa.Table) -> dict:
                 t.column("url").to_pylist(), reasons, t.column("lang").to_pylist()) if r]}
 
 
-def ablation(sets: list, words_dir: str) -> list[dict]:
-    """Kept fraction of each set with the defaults, without one family, and with C4 as FineWeb ran it."""
+def ablation(sets: list, words_dir: str, dist: str) -> list[dict]:
+    """Kept fraction of each set with the recipe's thresholds, the peers' full set, one family off,
+    C4 as FineWeb ran it and no math/code exemption; scores computed once, thresholds rerun."""
+    hf, kl = recipe_thresholds()
+    recipe_off = list(hf.get("disable", []))
     scored = {}
     for name, texts, urls in sets:
-        t = run_all(texts, urls, words_dir)
-        scored[name] = t.drop_columns([schema.DROP_REASON])
-    variants = [("defaults", {}), *[(f"without {f}", {"disable": [f]}) for f in
-                                    ("dirty_words", "gopher_rep", "gopher_quality", "c4", "fineweb")],
-                ("C4 without terminal punctuation (FineWeb's C4 setting)", "c4_noterm"),
-                ("without c4 and fineweb", {"disable": ["c4", "fineweb"]}),
-                ("the main recipe's default, the rules Llama 3 names: gopher_rep + dirty_words",
-                 {"disable": ["c4", "fineweb", "gopher_quality"]}),
-                ("all families, no math/code exemption", {"min_code_lines": 10**9, "min_math_spans": 10**9})]
+        t = run_all(texts, urls, words_dir, dist, filters=[])
+        scored[name] = t.drop_columns([c for c in (schema.DROP_REASON,) if c in t.column_names])
+    variants = [(f"main recipe (llama3.toml: disable {recipe_off}) + token KL", {**hf}, True),
+                ("main recipe without token KL", {**hf}, False),
+                ("main recipe with gopher_rep:dup_line_frac (the count of duplicate lines) on",
+                 {**hf, "disable": [d for d in recipe_off if d != "gopher_rep:dup_line_frac"]}, True),
+                ("peers' full set (datatrove defaults, every family) + token KL", {}, True),
+                *[(f"peers' full set without {f}", {"disable": [f]}, True) for f in
+                  ("dirty_words", "gopher_rep", "gopher_quality", "c4", "fineweb")],
+                ("peers' full set, C4 without terminal punctuation (FineWeb's C4 setting)", "c4_noterm", True),
+                ("peers' full set, no math/code exemption", {"min_code_lines": 10**9, "min_math_spans": 10**9}, True)]
     rows = []
-    for label, kw in variants:
+    for label, kw, with_kl in variants:
         row = {"variant": label}
         for name, _texts, _urls in sets:
             t = scored[name]
@@ -101,8 +140,11 @@ def ablation(sets: list, words_dir: str) -> list[dict]:
                 kw_ = {}
             else:
                 kw_ = kw
-            f = HeuristicFilter(**kw_)
-            r = f.process(t).column(schema.DROP_REASON).to_pylist()
+            t = HeuristicFilter(**kw_).process(t)
+            if with_kl:
+                exempt = {} if "min_code_lines" not in kw_ else {"spare_math_code": False}
+                t = TokenKLFilter(**{**kl, **exempt}).process(t)
+            r = t.column(schema.DROP_REASON).to_pylist()
             row[name] = round(sum(x is None for x in r) / max(1, len(r)), 4)
         rows.append(row)
     return rows
@@ -183,7 +225,7 @@ def regex_tokenizer():
     return RegexTokenizer("en")
 
 
-def speed(texts: list[str], repeat: int) -> list[dict]:
+def speed(texts: list[str], repeat: int, dist: str | None = None) -> list[dict]:
     from datatrove.data import Document
     from datatrove.pipeline.filters import (
         C4QualityFilter,
@@ -202,6 +244,16 @@ def speed(texts: list[str], repeat: int) -> list[dict]:
             for s in score_stages() + [HeuristicFilter()]:
                 b = s.process(b)
 
+    kl_stages = [TokenKL(artifacts={"token_dist": dist}), TokenKLFilter()] if dist else []
+    for s in kl_stages:
+        s.setup()
+
+    def phase():  # the recipe's whole heuristics phase: token KL and its filter too
+        for i in range(0, t.num_rows, 1024):
+            b = t.slice(i, 1024)
+            for s in score_stages() + kl_stages + [HeuristicFilter(**recipe_thresholds()[0])]:
+                b = s.process(b)
+
     tok = regex_tokenizer()
     filters = [GopherRepetitionFilter(language=tok), GopherQualityFilter(language=tok), C4QualityFilter(language=tok),
                FineWebQualityFilter(language=tok)]
@@ -216,8 +268,11 @@ def speed(texts: list[str], repeat: int) -> list[dict]:
                 if r is False or (isinstance(r, tuple) and not r[0]):
                     break
 
-    for name, fn in (("curate: ngram_lines + 5 score stages + heuristic_filter", ours),
-                     ("datatrove 0.10: GopherRepetition + GopherQuality + C4Quality + FineWebQuality", theirs)):
+    runs = [("curate: ngram_lines + 5 score stages + heuristic_filter", ours),
+            ("datatrove 0.10: GopherRepetition + GopherQuality + C4Quality + FineWebQuality", theirs)]
+    if dist:
+        runs.append(("curate: the recipe's heuristics phase (the above + token_kl + token_kl_filter)", phase))
+    for name, fn in runs:
         best = None
         for _ in range(repeat):
             c0 = time.process_time()
@@ -251,13 +306,20 @@ def main() -> None:
     gt_texts, gt_urls = groundtruth(shared)
     mc_texts, mc_names = mathcode_pages(shared)
     cc_texts, cc_urls = real_cc(shared)
-    sets = [kept_summary("dev ground truth (magic-html sources)", run_all(gt_texts, gt_urls, words_dir)),
-            kept_summary("mathcode pages (our extraction)", run_all(mc_texts, mc_names, words_dir)),
-            kept_summary("real CC 2020-34 excerpt (our extraction)", run_all(cc_texts, cc_urls, words_dir))]
+    dist = token_dist_folder()
+    hf, kl = recipe_thresholds()
+    recipe = lambda: [HeuristicFilter(**hf), TokenKLFilter(**kl)]  # noqa: E731
+    sets = [kept_summary("dev ground truth (magic-html sources)", run_all(gt_texts, gt_urls, words_dir, dist,
+                                                                          filters=recipe())),
+            kept_summary("mathcode pages (our extraction)", run_all(mc_texts, mc_names, words_dir, dist,
+                                                                    filters=recipe())),
+            kept_summary("real CC 2020-34 excerpt (our extraction)", run_all(cc_texts, cc_urls, words_dir, dist,
+                                                                             filters=recipe()))]
+    out["recipe_thresholds"] = {"heuristic_filter": hf, "token_kl_filter": kl}
     out["kept"] = sets
     out["ablation"] = ablation([("dev ground truth", gt_texts, gt_urls), ("mathcode", mc_texts, mc_names)],
-                               words_dir)
-    print("## Kept by the heuristic set (defaults)\n")
+                               words_dir, dist)
+    print("## Kept by the main recipe's heuristic set (llama3.toml thresholds, token KL included)\n")
     print(common.markdown_table(["set", "docs", "kept", "kept frac", "math/code docs", "reasons"],
                                 [[s["set"], s["docs"], s["kept"], s["kept_frac"], s["math_code_docs"],
                                   ", ".join(f"{k} {v}" for k, v in s["reasons"].items())] for s in sets]))
@@ -274,7 +336,7 @@ def main() -> None:
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
     core = common.pin_one_core(args.core)
     try:
-        rows = speed(dev, args.repeat)
+        rows = speed(dev, args.repeat, dist)
     finally:
         common.unpin(cores)
     out["speed"] = {"core": core, "rows": rows}

@@ -170,3 +170,17 @@ def test_repetition_scores_the_prose_not_the_code_or_math():
     assert out.column("gopher_rep_top_2_gram").to_pylist()[3] > 0.5  # prose repetition still counts
     raw = GopherRepetition(prose_only=False).process(pa.table({"text": texts}))
     assert raw.column("gopher_rep_dup_line_frac").to_pylist()[0] > 0.5
+
+
+def test_main_recipe_spares_a_thread_of_short_repeated_lines_but_not_repeated_content():
+    """llama3.toml leaves out the count of duplicate lines: a forum thread's short repeated UI lines
+    ("Reply", "Quote") pass, while a page whose text is mostly repeated lines is still removed."""
+    from curate.pipeline import load_params
+
+    recipe = {k: v for k, v in load_params("llama3")["heuristic_filter"].items() if k != "resources"}
+    posts = [" ".join(_sentence() for _ in range(3)) for _ in range(12)]
+    thread = "\n".join(line for p in posts for line in (p, "Reply", "Quote"))
+    log = "\n".join([PROSE] + ["Error: connection refused by host 10.0.0.1 while reading the index."] * 30)
+    assert run([thread]).column("gopher_rep_dup_line_frac").to_pylist()[0] > 0.3  # the peers' rule fires
+    assert reasons([thread]) == ["gopher_rep:dup_line_frac"]
+    assert reasons([thread, log], **recipe) == [None, "gopher_rep:dup_line_char_frac"]
