@@ -17,7 +17,8 @@ Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
    (corpus token distribution, Llama 3 tokenizer) and ``token_kl``; then the thresholds
    ``heuristic_filter`` (dirty words included) and ``token_kl_filter``. By default the thresholds
    are those of the filters Llama 3 names (duplicated n-grams, dirty words, token KL); the Gopher
-   quality, C4 and FineWeb rules are scored and can be switched on (``llama3.toml``).
+   quality, C4 and FineWeb rules, and Gopher's count of duplicate lines, are scored and can be
+   switched on (``llama3.toml``).
 5. Model-based quality filtering ... issue 7
 6. Code and reasoning data, multilingual data, knowledge categories ... issue 7
 7. Data mix ........................ issue 8 (``curate mix``)
