@@ -18,9 +18,10 @@ How a plan is made, streaming the curated shards once (never the corpus in memor
 3. Per bucket, the target is ``budget x proportion``. With ``E`` eligible tokens per epoch it
    is met with ``floor(target / E)`` whole passes plus the first part of one more pass in
    selection order, found on the histogram. The repetition cap ``max_epochs`` bounds the
-   passes; a bucket that cannot meet its target is a shortfall, and ``shortfall`` says what
-   then happens: ``shrink`` (default) lowers every bucket in proportion, so the proportions
-   hold and the budget is not met; ``fill`` gives the missing tokens to the buckets with room,
+   passes; a bucket with no documents at all hands its share to the others in proportion; a
+   bucket that cannot meet its target is a shortfall, and ``shortfall`` says what then happens:
+   ``shrink`` (default) lowers every bucket in proportion, so the proportions hold and the
+   budget is not met; ``fill`` gives the missing tokens to the buckets with room,
    so the budget is met and the proportions are not.
 4. A document's copies are then ``w x (passes it is in)``, rounded by its hash; the builder
    applies that rule to each document of the same shards, so the same inputs and seed give
@@ -199,15 +200,23 @@ def _rates(hist: np.ndarray, target: float) -> dict[str, Any]:
 
 
 def allocate(targets: dict[str, float], capacity: dict[str, float], mode: str) -> dict[str, float]:
-    """Tokens planned per bucket: the targets, cut to capacity by ``shrink`` or ``fill``."""
-    want = {b: t for b, t in targets.items() if t > 0}
+    """Tokens planned per bucket: the targets, cut to capacity by ``shrink`` or ``fill``.
+
+    A bucket with no eligible tokens at all (no code in a run without the quality phase) hands
+    its target to the others in proportion first, so it does not shrink the whole mix to zero.
+    """
+    total = sum(targets.values())
+    live = {b: t for b, t in targets.items() if t > 0 and capacity[b] > 0}
+    if not live:
+        return {b: 0.0 for b in targets}
+    targets = {b: live.get(b, 0.0) * total / sum(live.values()) for b in targets}
     if mode == "shrink":
-        scale = min([1.0] + [capacity[b] / t for b, t in want.items()])
+        scale = min([1.0] + [capacity[b] / targets[b] for b in live])
         return {b: targets[b] * scale for b in targets}
     planned = {b: min(targets[b], capacity[b]) for b in targets}
-    missing = sum(targets.values()) - sum(planned.values())
+    missing = total - sum(planned.values())
     while missing > 1e-6:
-        room = {b: capacity[b] - planned[b] for b in want if capacity[b] - planned[b] > 1e-9}
+        room = {b: capacity[b] - planned[b] for b in live if capacity[b] - planned[b] > 1e-9}
         if not room:
             break
         share = sum(targets[b] for b in room)
@@ -330,11 +339,15 @@ def format_plan(plan: dict[str, Any]) -> str:
                      f"{v['planned_tokens']:>14,}{v['planned_tokens'] / total:>8.1%}{v['epochs']:>8.2f}"
                      f"{v['shortfall_tokens']:>13,}")
     lines.append(f"{'total':<13}{'':>8}{c['budget_tokens']:>14,}{'':>14}{plan['planned_tokens']:>14,}")
-    if plan["shortfall_tokens"] or any(v["shortfall_tokens"] for v in plan["buckets"].values()):
+    if plan["shortfall_tokens"]:
         short = ", ".join(f"{b} {v['shortfall_tokens']:,}" for b, v in plan["buckets"].items() if v["shortfall_tokens"])
         lines.append(f"SHORTFALL: {short or 'none per bucket'}; the mix holds {plan['planned_tokens']:,} of "
                      f"{c['budget_tokens']:,} tokens (shortfall={c['shortfall']}, max_epochs={c['max_epochs']:g}). "
                      "Raise --max-epochs, lower --budget-tokens, or curate more data.")
+    empty = [b for b, v in plan["buckets"].items() if v["target_tokens"] and not v["eligible_tokens"]]
+    if empty:
+        lines.append(f"no documents in bucket(s) {', '.join(empty)}: their target shares went to the other buckets "
+                     "(no mix_bucket column means only general and multilingual; see data_mix.columns)")
     if "anneal" in plan:
         a = plan["anneal"]
         lines.append("anneal: " + ", ".join(f"{b} {v['planned_tokens']:,}/{v['target_tokens']:,}" for b, v in a.items()))

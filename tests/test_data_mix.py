@@ -191,3 +191,12 @@ def test_cli_plan_dry_run_then_build(tmp_path, capsys):
     assert main(["mix", "build", str(root)]) == 0
     m = json.loads((root / "mix" / "manifest.json").read_text())
     assert m["config"]["category_weights"] == {"sports": 0.5} and set(m["splits"]) == {"train", "val", "anneal"}
+
+
+def test_an_empty_bucket_hands_its_share_to_the_others(tmp_path):
+    root = write_run(tmp_path, corpus(300, seed=2, with_quality=False))
+    plan = make_plan(str(root), MixConfig(budget_tokens=5_000, val_fraction=0.0))
+    b = plan["buckets"]
+    assert b["math"]["planned_tokens"] == 0 and b["math"]["shortfall_tokens"] == 1_250
+    assert plan["planned_tokens"] == 5_000
+    assert b["general"]["planned_tokens"] == pytest.approx(5_000 * 50 / 58, abs=1)

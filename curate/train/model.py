@@ -113,7 +113,8 @@ def flex_block_mask(doc_ids: torch.Tensor):
         return (q >= kv) & (doc_ids[b, q] == doc_ids[b, kv])
 
     b, t = doc_ids.shape
-    return create_block_mask(same_doc_causal, B=b, H=None, Q_LEN=t, KV_LEN=t, device=doc_ids.device)
+    return create_block_mask(same_doc_causal, B=b, H=None, Q_LEN=t, KV_LEN=t, device=doc_ids.device,
+                             _compile=doc_ids.is_cuda)
 
 
 def attention_mode(cfg: ModelConfig, device: torch.device) -> str:
