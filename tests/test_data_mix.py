@@ -71,6 +71,7 @@ def test_built_mix_within_one_percent_of_target(run_root, selection, tmp_path):
     write_plan(str(root), plan)
     m = build(str(root))
     got = shares(m["splits"]["train"]["doc_tokens_by_bucket"])
+    print(selection, {b: f"{v:.4f}" for b, v in got.items()}, m["splits"]["train"]["doc_tokens_by_bucket"])
     for b, want in cfg.targets.items():
         assert abs(got[b] - want) < 0.01, (b, got[b], want)
     assert abs(sum(m["splits"]["train"]["doc_tokens_by_bucket"].values()) - 150_000) / 150_000 < 0.01

@@ -166,5 +166,28 @@ def test_killed_run_resumes_on_the_same_loss_curve(mix_dir, tmp_path):
     logs = []
     resumed = train(tiny_run(mix_dir, out, steps), log=logs.append)
     assert logs[0].startswith("resumed from") and resumed[0]["step"] == resumed_at + 1
+    diff = max(abs(h["loss"] - straight[h["step"]]) for h in resumed)
+    print(f"killed after the step-{resumed_at} checkpoint; steps {resumed_at + 1}-{steps} resumed, "
+          f"max |loss difference| {diff:.3g}")
     for h in resumed:
         assert h["loss"] == pytest.approx(straight[h["step"]], rel=1e-5, abs=1e-5), h["step"]
+
+
+@pytest.mark.slow
+def test_ddp_and_fsdp2_on_two_ranks_agree_and_resume(mix_dir, tmp_path):
+    """Two CPU ranks under torchrun (gloo): DDP and FSDP2 give the same losses; FSDP2 resumes on the curve."""
+    def run(out: Path, parallel: str, steps: int, kill_at: int | None = None) -> dict[int, float]:
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
+               str(REPO / "pipelines" / "pretrain.py"), "--mix", str(mix_dir), "--out", str(out), "--model", "tiny",
+               "--steps", str(steps), "--batch-size", "2", "--seq-len", "64", "--warmup-steps", "5",
+               "--ckpt-every", "5", "--trim-vocab", "--parallel", parallel]
+        env = os.environ | {"PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+        subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=300)
+        return {r["step"]: r["loss"] for r in map(json.loads, (out / "metrics.jsonl").read_text().splitlines())}
+
+    ddp = run(tmp_path / "ddp", "ddp", 10)
+    fsdp = run(tmp_path / "fsdp", "fsdp", 5)  # stops at step 5 with a checkpoint
+    fsdp |= run(tmp_path / "fsdp", "fsdp", 10)  # resumes from it
+    assert sorted(fsdp) == list(range(1, 11))
+    for step, loss in ddp.items():
+        assert fsdp[step] == pytest.approx(loss, rel=1e-4), step
