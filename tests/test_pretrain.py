@@ -52,7 +52,10 @@ def real_texts() -> list[tuple[str, str]]:
     out = []
     for page in sample().pages:
         if page.html and page.content_type == "text/html":
-            text = lxml.html.fromstring(page.html).text_content().strip()
+            tree = lxml.html.fromstring(page.html)
+            for el in tree.xpath("//script|//style"):
+                el.drop_tree()
+            text = tree.text_content().strip()[:20_000]
             if len(text) > 200:
                 out.append((text, "general"))
     return out
