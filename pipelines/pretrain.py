@@ -8,8 +8,9 @@
     torchrun --nproc-per-node 8 pipelines/pretrain.py ... --model 8b --parallel fsdp
     # killed or preempted: the same command resumes from the newest checkpoint in --out
 
-The run refuses a mix whose manifest's tokenizer does not match the model (vocabulary size,
-and ``--tokenizer-sha256`` or the checkpoint's tokenizer when given). Document masking: the
+The run refuses a mix whose manifest's tokenizer does not match the model's vocabulary size,
+the checkpoint's tokenizer when resuming, or the tokenizer's sha256: ``--tokenizer-sha256``,
+else that of the Llama 3 ``tokenizer.model`` installed here (none on a machine without it). Document masking: the
 attention of a token never reaches another document packed in the same sequence (flex_attention
 on GPU, an explicit SDPA mask on CPU; ``--attention causal`` turns it off, as a baseline).
 The library is ``curate.train``; this file only reads the arguments.
@@ -49,8 +50,21 @@ def parse(argv: list[str] | None = None) -> TrainConfig:
     return TrainConfig(**vars(p.parse_args(argv)))
 
 
+def local_tokenizer_sha256() -> str | None:
+    """sha256 of the Llama 3 ``tokenizer.model`` installed here; None on a machine without curate's deps."""
+    try:
+        from curate.tokenizer import TokenizerMissing
+        from data_mix.manifest import tokenizer_identity
+
+        return tokenizer_identity()["sha256"]
+    except (ImportError, TokenizerMissing):
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     cfg = parse(argv)
+    if cfg.tokenizer_sha256 is None:
+        cfg = dataclasses.replace(cfg, tokenizer_sha256=local_tokenizer_sha256())
     train(cfg)
     import torch.distributed as dist
 

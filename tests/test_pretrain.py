@@ -122,7 +122,8 @@ def test_flex_attention_matches_the_sdpa_mask_on_gpu():
 
 def test_a_mix_of_another_tokenizer_is_refused(mix_dir, tmp_path):
     manifest = json.loads((mix_dir / "manifest.json").read_text())
-    check_tokenizer(manifest, 128_256, {"sha256": manifest["tokenizer"]["sha256"]})
+    manifest_sha = manifest["tokenizer"]["sha256"]
+    check_tokenizer(manifest, 128_256, {"sha256": manifest_sha})
     with pytest.raises(TokenizerMismatch, match="vocab_size"):
         check_tokenizer(manifest, 32_000)
     other = tmp_path / "mix"
@@ -135,6 +136,11 @@ def test_a_mix_of_another_tokenizer_is_refused(mix_dir, tmp_path):
         train(tiny_run(other, tmp_path / "out", steps=1))
     with pytest.raises(TokenizerMismatch, match="sha256"):
         train(tiny_run(mix_dir, tmp_path / "out2", steps=1, tokenizer_sha256="f" * 64))
+    from pipelines.pretrain import (
+        local_tokenizer_sha256,  # the entrypoint's default: the tokenizer installed here
+    )
+
+    assert local_tokenizer_sha256() == manifest_sha
 
 
 def test_tiny_model_loss_falls_on_real_text(mix_dir, tmp_path):
@@ -169,6 +175,8 @@ def test_killed_run_resumes_on_the_same_loss_curve(mix_dir, tmp_path):
     logs = []
     resumed = train(tiny_run(mix_dir, out, steps), log=logs.append)
     assert logs[0].startswith("resumed from") and resumed[0]["step"] == resumed_at + 1
+    logged = [json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert logged == list(range(1, steps + 1))  # the steps logged after the checkpoint were dropped, then redone
     diff = max(abs(h["loss"] - straight[h["step"]]) for h in resumed)
     print(f"killed after the step-{resumed_at} checkpoint; steps {resumed_at + 1}-{steps} resumed, "
           f"max |loss difference| {diff:.3g}")

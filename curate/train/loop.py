@@ -131,6 +131,16 @@ def save_checkpoint(out: str, payload: dict) -> str:
     return path
 
 
+def _truncate_metrics(path: str, step: int) -> None:
+    """Drop the lines a killed run logged after its last checkpoint: the resumed run logs those steps again."""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            keep = [line for line in f if line.strip() and json.loads(line)["step"] <= step]
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            f.writelines(keep)
+        os.replace(path + ".tmp", path)
+
+
 def train(cfg: TrainConfig, log=print) -> list[dict]:
     """Train (or resume) as ``cfg`` says; returns the metrics of the steps this call ran."""
     rank, world, local_rank = _dist()
@@ -190,6 +200,7 @@ def train(cfg: TrainConfig, log=print) -> list[dict]:
         step = ckpt["step"]
         if rank == 0:
             log(f"resumed from {resume_path} at step {step}")
+            _truncate_metrics(os.path.join(cfg.out, "metrics.jsonl"), step)
         del ckpt
     peak = cfg.peak_tflops * 1e12 if cfg.peak_tflops else (
         flops.peak_flops(torch.cuda.get_device_name(device)) if device.type == "cuda" else None)
