@@ -21,7 +21,7 @@ EPILOG_MIX = """examples:
   curate mix plan out/demo --budget-tokens 2M --dry-run     # print the plan and any shortfall
   curate mix plan out/demo --budget-tokens 2M --category-weight arts_and_entertainment=0.5
   curate mix build out/demo                                 # out/demo/mix/{train,val}/part-*.bin|idx, manifest.json
-  torchrun --nproc-per-node 1 pipelines/pretrain.py --mix out/demo/mix --model tiny
+  python pipelines/pretrain.py --mix out/demo/mix --out out/pt-tiny --model tiny --trim-vocab   # CPU
 
 Buckets come from mix_bucket (the quality phase); without it, non-English lang is multilingual
 and the rest general. The quality band comes from math_score / code_score for those buckets,
