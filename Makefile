@@ -6,7 +6,9 @@ OUT    ?= build/demo
 SAMPLE := build/sample/sample.warc.gz
 export CURATE_SHARED ?= $(abspath ../shared)
 
-.PHONY: setup assets demo test test-all bench bench-quick lint clean
+MIX_TOKENS ?= 60k
+
+.PHONY: setup assets demo mix pretrain-tiny test test-all bench bench-quick lint clean
 
 setup: $(VENV)/.installed
 
@@ -34,6 +36,15 @@ demo: setup assets $(SAMPLE)  ## run the main recipe on the embedded sample, off
 	@echo "output:  $(OUT)   (one folder per phase: part-*.parquet kept, rejected/ dropped)"
 	@echo "summary: $(OUT)/stats.json   again: $(BIN)/curate stats $(OUT)"
 	@echo "look:    $(BIN)/curate inspect $(OUT) --rejected -n 5"
+
+mix: demo  ## plan and build the data mix of the demo output: $(OUT)/mix (manifest, packed train/val shards)
+	$(BIN)/curate mix plan $(OUT) --budget-tokens $(MIX_TOKENS) --val-fraction 0.05
+	$(BIN)/curate mix build $(OUT)
+
+pretrain-tiny: mix  ## the tiny Llama 3 config on the CPU, 300 steps on the demo mix; rerun to resume
+	OMP_NUM_THREADS=1 $(BIN)/python pipelines/pretrain.py --mix $(OUT)/mix --out $(OUT)/pretrain-tiny \
+		--model tiny --steps 300 --batch-size 4 --seq-len 128 --lr 3e-3 --warmup-steps 20 \
+		--eval-every 100 --ckpt-every 100 --log-every 50 --trim-vocab
 
 test: setup  ## the suite CI runs (real-data tests skip when ../shared is absent)
 	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider

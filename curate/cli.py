@@ -1,4 +1,4 @@
-"""The ``curate`` command line: run, stats, inspect, sample, assets."""
+"""The ``curate`` command line: run, stats, inspect, sample, assets, mix."""
 
 from __future__ import annotations
 
@@ -15,6 +15,17 @@ EPILOG_RUN = """examples:
   ray job submit --working-dir . -- curate run s3://bucket/warcs/ -o s3://bucket/out
 
 A rerun with the same --output skips committed shards: a killed run resumes where it stopped.
+"""
+
+EPILOG_MIX = """examples:
+  curate mix plan out/demo --budget-tokens 2M --dry-run     # print the plan and any shortfall
+  curate mix plan out/demo --budget-tokens 2M --category-weight arts_and_entertainment=0.5
+  curate mix build out/demo                                 # out/demo/mix/{train,val}/part-*.bin|idx, manifest.json
+  python pipelines/pretrain.py --mix out/demo/mix --out out/pt-tiny --model tiny --trim-vocab   # CPU
+
+Buckets come from mix_bucket (the quality phase); without it, non-English lang is multilingual
+and the rest general. The quality band comes from math_score / code_score for those buckets,
+else roberta_quality, else fasttext_quality; without any, no band and random order.
 """
 
 
@@ -78,14 +89,57 @@ def _parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("sample", help="write the embedded sample WARC (pages written for curate)")
     m.add_argument("path", nargs="?", default="build/sample/sample.warc.gz", help="where to write it")
+
+    x = sub.add_parser("mix", help="plan and build the pretraining data mix (tokenized, packed shards)",
+                       epilog=EPILOG_MIX, formatter_class=argparse.RawDescriptionHelpFormatter)
+    xs = x.add_subparsers(dest="mix_command", required=True, metavar="ACTION")
+    xp = xs.add_parser("plan", help="count tokens per bucket, category and quality band; plan sampling rates",
+                       epilog=EPILOG_MIX, formatter_class=argparse.RawDescriptionHelpFormatter)
+    xp.add_argument("output", metavar="OUTPUT_ROOT", help="an output root of curate run")
+    xp.add_argument("--budget-tokens", type=_tokens, required=True, help="tokens in the mix, e.g. 2e9 or 500M")
+    xp.add_argument("--targets", type=_shares, default=None, metavar="B=P,…",
+                    help="target shares per bucket (default general=50,math=25,code=17,multilingual=8, Llama 3)")
+    xp.add_argument("--max-epochs", type=float, default=4.0, help="repetition cap per document (default 4)")
+    xp.add_argument("--category-weight", action="append", default=[], metavar="CATEGORY=W",
+                    help="down-weight a knowledge category, e.g. arts_and_entertainment=0.5 (repeatable)")
+    xp.add_argument("--selection", choices=["quality", "random"], default="quality",
+                    help="quality: best-scored documents first (default); random: by seeded hash")
+    xp.add_argument("--seed", type=int, default=0, help="seed of every random draw (default 0)")
+    xp.add_argument("--shortfall", choices=["shrink", "fill"], default="shrink",
+                    help="when a bucket runs short: shrink all (keep proportions, default) or fill from the others")
+    xp.add_argument("--val-fraction", type=float, default=0.005,
+                    help="documents held out for evaluation loss (default 0.005)")
+    xp.add_argument("--anneal-tokens", type=_tokens, default=0,
+                    help="also plan an annealing mix of this many tokens of the best math and code")
+    xp.add_argument("--phase", help="phase to read (default: the run's last)")
+    xp.add_argument("--dry-run", action="store_true", help="print the plan and any shortfall; write nothing")
+    xp.add_argument("--json", action="store_true", help="print the plan as JSON")
+    xb = xs.add_parser("build", help="tokenize and pack the planned mix into OUTPUT_ROOT/mix/ with a manifest")
+    xb.add_argument("output", metavar="OUTPUT_ROOT", help="an output root holding mix/plan.json")
+    xb.add_argument("--shard-tokens", type=_tokens, default=1 << 28,
+                    help="tokens per packed part (default 268435456, about 1 GiB)")
     return p
+
+
+def _tokens(s: str) -> int:
+    """2000000, 2e6, 2M, 1.5B, 500k."""
+    mult = {"k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9, "t": 10**12}.get(s[-1:].lower())
+    return int(float(s[:-1]) * mult) if mult else int(float(s))
+
+
+def _shares(s: str) -> dict[str, float]:
+    out = {}
+    for part in s.split(","):
+        k, _, v = part.partition("=")
+        out[k.strip()] = float(v)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"run": _run, "stats": _stats, "inspect": _inspect, "sample": _sample,
-                "assets": _assets}[args.command](args)
+                "assets": _assets, "mix": _mix}[args.command](args)
     except (FileNotFoundError, ValueError, KeyError) as e:
         print(f"curate {args.command}: error: {e}", file=sys.stderr)
         return 2
@@ -143,6 +197,32 @@ def _inspect(args) -> int:
     docs = inspect.sample(args.output, phase, rejected=args.rejected, reason=args.reason,
                           where=args.where, n=args.n, columns=cols)
     print(inspect.format_docs(docs, max_chars=args.chars, as_json=args.json))
+    return 0
+
+
+def _mix(args) -> int:
+    if args.mix_command == "build":
+        from data_mix.build import build, format_manifest
+
+        m = build(args.output, shard_tokens=args.shard_tokens,
+                  log=lambda msg: print(f"  {msg}", file=sys.stderr))
+        print(format_manifest(m))
+        print(f"manifest: {os.path.join(args.output, 'mix', 'manifest.json')}")
+        return 0
+    from data_mix.plan import LLAMA3_TARGETS, MixConfig, format_plan, make_plan, write_plan
+
+    weights = {}
+    for cw in args.category_weight:
+        k, _, v = cw.partition("=")
+        weights[k] = float(v)
+    cfg = MixConfig(budget_tokens=args.budget_tokens, targets=args.targets or dict(LLAMA3_TARGETS),
+                    max_epochs=args.max_epochs, category_weights=weights, selection=args.selection, seed=args.seed,
+                    shortfall=args.shortfall, val_fraction=args.val_fraction, anneal_tokens=args.anneal_tokens,
+                    phase=args.phase)
+    plan = make_plan(args.output, cfg)
+    print(json.dumps(plan, indent=1) if args.json else format_plan(plan))
+    if not args.dry_run:
+        print(f"plan: {write_plan(args.output, plan)}   next: curate mix build {args.output}")
     return 0
 
 
