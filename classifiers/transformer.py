@@ -183,7 +183,9 @@ class Scorer:
         self.path = resolve(model)
         self.device = _device(device)
         self.tokenizer = AutoTokenizer.from_pretrained(self.path)
-        self.model = AutoModelForSequenceClassification.from_pretrained(self.path).to(self.device).eval()
+        # fp32 weights whatever the checkpoint stores (bf16 comes from autocast on CUDA)
+        self.model = AutoModelForSequenceClassification.from_pretrained(self.path, dtype=torch.float32)
+        self.model.to(self.device).eval()
         limit = max_positions(self.model.config)
         self.max_length = min(max_length, limit) if limit else max_length
         self.batch_size = batch_size or DEFAULT_BATCH.get(self.device.split(":")[0], 16)
@@ -288,7 +290,8 @@ def train(base: str, input: str, output: str, config: TrainConfig | None = None,
     head = {"num_labels": 2, "problem_type": "single_label_classification",
             "id2label": {0: "low", 1: "high"}, "label2id": {"low": 0, "high": 1}} if task == "binary" else {
         "num_labels": 1, "problem_type": "regression", "id2label": {0: "score"}, "label2id": {"score": 0}}
-    model = AutoModelForSequenceClassification.from_pretrained(src, ignore_mismatched_sizes=True, **head)
+    model = AutoModelForSequenceClassification.from_pretrained(src, ignore_mismatched_sizes=True,
+                                                               dtype=torch.float32, **head)
     model.to(device).train()
     limit = max_positions(model.config)
     max_length = min(cfg.max_length, limit) if limit else cfg.max_length
@@ -338,7 +341,7 @@ def train(base: str, input: str, output: str, config: TrainConfig | None = None,
     os.makedirs(output, exist_ok=True)
     model.save_pretrained(output)
     tokenizer.save_pretrained(output)
-    result: dict = {"base": base, "input": os.path.abspath(input), "task": task, "rows": len(texts),
+    result: dict = {"base": str(base), "input": os.path.abspath(input), "task": task, "rows": len(texts),
                     "train_rows": len(train_idx), "steps": total, "train_seconds": round(train_s, 1),
                     "final_loss": float(np.mean(losses[-50:])) if losses else None,
                     "settings": dataclasses.asdict(cfg) | {"max_length": max_length}}
