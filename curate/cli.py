@@ -1,4 +1,4 @@
-"""The ``curate`` command line: run, stats, inspect, sample, assets, mix."""
+"""The ``curate`` command line: run, stats, inspect, sample, assets, classifiers, mix."""
 
 from __future__ import annotations
 
@@ -87,6 +87,31 @@ def _parser() -> argparse.ArgumentParser:
                    help="fetch: assets to get (default all); import: the mirror folder, then optional asset names")
     a.add_argument("--force", action="store_true", help="fetch again even when cached")
 
+    c = sub.add_parser("classifiers", help="train the quality classifiers")
+    csub = c.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ct = csub.add_parser("train", help="train a classifier on a labelled file")
+    ctsub = ct.add_subparsers(dest="kind", required=True, metavar="KIND")
+    tt = ctsub.add_parser(
+        "transformer", help="fine-tune a sequence-classification transformer (RoBERTa family) on teacher labels",
+        epilog="example:\n  curate classifiers train transformer --base distilroberta-base "
+        "--input labels.jsonl -o ~/.cache/curate/models/roberta-quality\n\n"
+        "Labels all 0/1 train a 2-class head (the score is P(class 1)); other numbers a 1-label regression "
+        "head.\nA held-out split is scored into DIR/eval.json (AUC, precision and recall at 0.5).",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    tt.add_argument("--base", required=True, metavar="PATH_OR_HUB_ID",
+                    help="checkpoint to start from: a local folder or a hub id (a plain encoder gets a new head)")
+    tt.add_argument("--input", required=True, metavar="FILE", help="JSONL or Parquet with 'text' and 'label'")
+    tt.add_argument("-o", "--output", required=True, metavar="DIR", help="where the model, tokenizer and eval.json go")
+    tt.add_argument("--epochs", type=float, default=3.0, help="passes over the training rows (default 3)")
+    tt.add_argument("--max-length", type=int, default=512, help="tokens per document (default 512)")
+    tt.add_argument("--batch-size", type=int, default=8, help="documents per step (default 8)")
+    tt.add_argument("--lr", type=float, default=5e-5, help="AdamW peak learning rate (default 5e-5)")
+    tt.add_argument("--eval-fraction", type=float, default=0.1, help="share of rows held out (default 0.1)")
+    tt.add_argument("--task", choices=["auto", "binary", "regression"], default="auto",
+                    help="auto (default): binary when every label is 0 or 1, else regression")
+    tt.add_argument("--device", default="auto", help="auto (default: CUDA when available), cuda or cpu")
+    tt.add_argument("--seed", type=int, default=0)
+
     m = sub.add_parser("sample", help="write the embedded sample WARC (pages written for curate)")
     m.add_argument("path", nargs="?", default="build/sample/sample.warc.gz", help="where to write it")
 
@@ -139,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"run": _run, "stats": _stats, "inspect": _inspect, "sample": _sample,
-                "assets": _assets, "mix": _mix}[args.command](args)
+                "assets": _assets, "classifiers": _classifiers, "mix": _mix}[args.command](args)
     except (FileNotFoundError, ValueError, KeyError) as e:
         print(f"curate {args.command}: error: {e}", file=sys.stderr)
         return 2
@@ -250,6 +275,23 @@ def _assets(args) -> int:
         print(f"{r['name']:<11} {r['version']:<17} {r['present']:>4}/{r['files']:<4}  {r['license']:<13} {r['about']}")
     missing = [r["name"] for r in rows if r["present"] < r["files"]]
     return 1 if args.action != "list" and missing and not args.names else 0
+
+
+def _classifiers(args) -> int:
+    from classifiers import transformer
+
+    cfg = transformer.TrainConfig(epochs=args.epochs, max_length=args.max_length, batch_size=args.batch_size,
+                                  lr=args.lr, eval_fraction=args.eval_fraction, task=args.task,
+                                  device=args.device, seed=args.seed)
+    try:
+        result = transformer.train(args.base, args.input, args.output, cfg,
+                                   log=lambda msg: print(msg, file=sys.stderr))
+    except transformer.ModelMissing as e:
+        print(f"curate classifiers: error: {e}", file=sys.stderr)
+        return 3
+    print(json.dumps(result.get("eval", {}), indent=1))
+    print(f"model: {args.output}   eval: {os.path.join(args.output, transformer.EVAL_FILE)}", file=sys.stderr)
+    return 0
 
 
 def _sample(args) -> int:

@@ -19,7 +19,10 @@ Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
    are those of the filters Llama 3 names (duplicated n-grams, dirty words, token KL); the Gopher
    quality, C4 and FineWeb rules, and Gopher's count of duplicate lines, are scored and can be
    switched on (``llama3.toml``).
-5. Model-based quality filtering ... issue 7
+5. Model-based quality filtering ... phase ``quality``: ``roberta_quality`` (a RoBERTa-family
+   classifier's score, an actor pool; GPUs when ``[roberta_quality.resources] gpus`` is set) and
+   its threshold ``roberta_quality_filter``. Off by default (``roberta_quality.enabled``): no
+   model ships with curate; ``curate classifiers train transformer`` makes one.
 6. Code and reasoning data, multilingual data, knowledge categories ... issue 7
 7. Data mix ........................ issue 8 (``curate mix``)
 
@@ -52,6 +55,7 @@ from curate.stages.minhash_dedup import MinhashDedupFilter, MinhashLsh
 from curate.stages.ngram_lines import NgramLines
 from curate.stages.pii import Pii
 from curate.stages.pii_sites import PiiSiteFilter, PiiSites
+from curate.stages.roberta_quality import RobertaQuality, RobertaQualityFilter
 from curate.stages.token_kl import TokenDistribution, TokenKL, TokenKLFilter, TokenKLPercentileFilter
 from curate.stages.url_dedup import UrlDedup, UrlDedupFilter
 from curate.stages.url_filter import UrlFilter
@@ -69,7 +73,10 @@ def build(params: dict[str, Any]) -> list[Phase]:
     kl_job = {k: kl[k] for k in ("sample_rate", "reference", "partitions") if k in kl} | kl_shared
     kl_stage = {k: kl[k] for k in ("outlier_prob", "resources") if k in kl} | kl_shared
     kl_filter = dict(params.get("token_kl_filter", {}))  # with a percentile: the corpus-percentile filter
-    return [
+    roberta = dict(params.get("roberta_quality", {}))
+    quality = [make_stage(RobertaQuality, roberta), make_stage(RobertaQualityFilter, params.get(
+        "roberta_quality_filter"))] if roberta.pop("enabled", False) else []
+    phases = [
         Phase("extract", reader=reader, keep_html=params.get("keep_html", False), stages=[
             make_stage(UrlFilter, params.get("url_filter")),
             make_stage(Extract, params.get("extract")),
@@ -94,3 +101,6 @@ def build(params: dict[str, Any]) -> list[Phase]:
             else make_stage(TokenKLFilter, kl_filter),
         ]),
     ]
+    if quality:
+        phases.append(Phase("quality", stages=quality))
+    return phases
