@@ -24,7 +24,8 @@ Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
    its threshold ``roberta_quality_filter``. Off by default (``roberta_quality.enabled``): no
    model ships with curate; ``curate classifiers train transformer`` makes one.
 6. Code and reasoning data, multilingual data, knowledge categories ... issue 7
-7. Data mix ........................ issue 8 (``curate mix``)
+7. Data mix ........................ ``curate mix plan`` / ``curate mix build`` (``data_mix/``) over
+   this recipe's output, then ``pipelines/pretrain.py`` (torchrun) trains on ``mix/``
 
 The URL filter runs before extraction (it needs the URL only, and a dropped page is never
 parsed); PII redaction, language id and dirty words read the extracted text. Dropping a
