@@ -9,6 +9,7 @@ thread during the swap gets the same answers.
   of walking every match's ancestors;
 - ``basic_cleaning`` skips its per-element regex callbacks (EXSLT ``re:test``, one call into
   Python per element) when no ``class``/``id`` in the tree can match them;
+- ``try_justext`` is ``curate.html.fast_justext``'s (jusText's paragraphs without SAX);
 - ``fast_xpath`` rewrites two patterns of trafilatura's expressions. (1) ``re:test(@class, 'P')``
   calls into Python for every element it is evaluated on, with an empty string where the
   attribute is absent; ``(@class and re:test(@class, 'P'))`` skips that call, and selects the
@@ -34,6 +35,8 @@ from trafilatura import external as _external
 from trafilatura import htmlprocessing as _hp
 from trafilatura import main_extractor as _main
 from trafilatura import settings as _settings
+
+from curate.html import fast_justext
 
 _baseline = import_module("trafilatura.baseline")  # the package's `baseline` attribute is the function
 _prune = _hp.prune_unwanted_nodes
@@ -187,6 +190,7 @@ def _xpath_patches() -> list[tuple]:
 _PATCHES = ((_main, "prune_unwanted_nodes", prune_unwanted_nodes),
             (_baseline, "basic_cleaning", basic_cleaning),
             (_external, "basic_cleaning", basic_cleaning),
+            (_external, "try_justext", fast_justext.try_justext),
             *_xpath_patches())
 
 
