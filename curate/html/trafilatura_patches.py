@@ -45,7 +45,7 @@ _COOKIE = re.compile(_settings._COOKIE_CONSENT_RE, re.I)
 #: BASIC_CLEAN_XPATH without its cookie-banner regex test (the part that calls back into Python).
 _BASIC_NO_COOKIE = XPath(".//aside|.//div[contains(@class|@id, 'footer')]|.//fencedframe|.//footer"
                          "|.//script|.//style|.//svg|.//template")
-_CLASS_ID = XPath(".//*/@class|.//*/@id")
+_CLASS_ID = XPath(".//*/@class|.//*/@id", smart_strings=False)  # plain str: no parent link per value
 _SELF_OR = re.compile(r"\.//\*\[\s*(self::[\w-]+(?:\s+or\s+self::[\w-]+)*)\s*\]")
 _FIRST = re.compile(r"^\((.*)\)\s*\[\s*1\s*\]$", re.S)
 _POSITIONAL = re.compile(r"position\(|last\(|\[\s*\d")
