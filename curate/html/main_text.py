@@ -338,5 +338,5 @@ def _table_lines(table) -> list[str]:
 
 
 def _clean(text: str) -> str:
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (line.strip() for line in _SPACES.sub(" ", text).split("\n"))  # _SPACES holds no newline
     return "\n".join(line for line in lines if line)
