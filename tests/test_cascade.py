@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 from importlib import import_module
 
@@ -189,10 +190,47 @@ def test_patched_xpaths_select_the_same_nodes(page):
 def test_regex_tests_are_guarded_only_where_the_empty_string_cannot_match():
     x = etree.XPath(".//div[re:test(@id|@class, 'a|b') or re:test(@id, '^x?$')]",
                     namespaces={"re": patches.REGEXP_NS})
-    assert patches.fast_xpath(x).path == (
-        ".//div[((@id or @class) and re:test(@id|@class, 'a|b')) or re:test(@id, '^x?$')]")
+    assert re.fullmatch(
+        r"\.//div\[\(\(@id or @class\) and \(contains\(@id\|@class, 'a'\) or contains\(@id\|@class, 'b'\)\)\)"
+        r" or cur:re\d+\(string\(@id\)\)\]", patches.fast_xpath(x).path)
     tree = parse("<html><body><div id=''>empty id</div><div>no id</div><div class='a'>a</div></body></html>")
     assert x(tree) == patches.fast_xpath(x)(tree) and len(x(tree)) == 3
+
+
+@pytest.mark.parametrize(("pattern", "literal"), [
+    ("^reply-|akismet", True), ("comment-?list", True), ("(?:entry|art)-content|article(?:-|__)?body", True),
+    ("^comment[s-]", True), ("post[-_]?text", True), ("", True), ("(?:^| )ad-", True),
+    ("a(b", False), ("[Cc]omment(?!ary)", False), ("x{0,2}y", False), ("(^|\\s)link", False), ("ab$", False),
+    ("a.c", False), ("[^a]", False), ("a??", False), ("(a)", False), ("a^b", False)])
+def test_regex_literals_match_as_the_regex(pattern, literal):
+    import random
+
+    from curate.html.xpath_literals import literals
+
+    spelled = literals(pattern)
+    assert (spelled is not None) == literal
+    if spelled is None:
+        return
+    alphabet = sorted(set("".join(s for _, s in spelled) + " -_xX"))
+    rnd = random.Random(0)
+    for _ in range(3000):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 10)))
+        if spelled and rnd.random() < 0.5:
+            anchored, lit = rnd.choice(spelled)
+            s = lit + s if anchored or rnd.random() < 0.5 else s[:2] + lit + s[2:]
+        assert any(s.startswith(x) if a else x in s for a, x in spelled) == bool(re.search(pattern, s)), (pattern, s)
+
+
+def test_regex_literals_give_up_on_long_alternations_and_flags():
+    from curate.html.xpath_literals import as_xpath, literals
+
+    assert literals("|".join(f"w{i}" for i in range(17)), limit=16) is None
+    assert as_xpath("@class", "^a|b") == "(starts-with(@class, 'a') or contains(@class, 'b'))"
+    x = etree.XPath(".//div[re:test(@class, 'fulltext', 'i')]", namespaces={"re": patches.REGEXP_NS})
+    fast = patches.fast_xpath(x)
+    assert "contains" not in fast.path and "cur:re" in fast.path
+    tree = parse("<html><body><div class='a FullText'>x</div><div class='full'>y</div><div>z</div></body></html>")
+    assert fast(tree) == x(tree) and len(x(tree)) == 1
 
 
 def test_patched_swaps_xpaths_and_restores():

@@ -154,6 +154,10 @@ def test_trafilatura_backend_keeps_buttons_and_json_ld_for_its_fallbacks():
     '<?xml version="1.0" encoding="utf-8"?><html><body><p>Encoding declaration \u00e9</p></body></html>',
     "<html><body><p>Control\x01 char\x1f and \ufffe nonchar</p></body></html>",
     "plain text, no markup at all",
+    # parsed from UTF-8 bytes: a declared charset other than UTF-8, characters beyond Latin-1 and the BMP
+    '<html><head><meta charset="windows-1252"></head><body><p>\u00e9 \u00fc \u4e2d\u6587 \U0001f600</p></body></html>',
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x/y"><html><body><p>one line, slashed doctype</p></body></html>',
+    "<html><body><p>lone surrogate \ud800 here</p></body></html>",
 ])
 def test_parse_equals_trafilatura_load_html(html):
     from lxml import etree
