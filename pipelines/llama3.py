@@ -18,8 +18,14 @@ Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
    ``heuristic_filter`` (dirty words included) and ``token_kl_filter``. By default the thresholds
    are those of the filters Llama 3 names (duplicated n-grams, dirty words, token KL); the Gopher
    quality, C4 and FineWeb rules are scored and can be switched on (``llama3.toml``).
-5. Model-based quality filtering ... issue 7
-6. Code and reasoning data, multilingual data, knowledge categories ... issue 7
+5. Model-based quality filtering ... phase ``quality``: ``fasttext_quality`` (fastText student of a
+   MiniLM teacher: text Wikipedia would reference); the transformer ``roberta_quality`` goes next
+6. Code and reasoning data ......... ``code_score``, ``math_score`` (fastText students)
+   Multilingual data, mix buckets ... ``mix_bucket`` (general | math | code | multilingual, from the
+   scores and ``lang``)
+   Knowledge categories ............ ``category`` + ``category_score`` (26 topics,
+   ``classifiers/categories.py``); then the thresholds ``quality_filter`` and ``category_filter``.
+   The models come from the model cache (``curate classifiers build``, ``make models``).
 7. Data mix ........................ issue 8 (``curate mix``)
 
 The URL filter runs before extraction (it needs the URL only, and a dropped page is never
@@ -35,8 +41,10 @@ from typing import Any
 
 from curate.io.warc import WarcReader
 from curate.pipeline import Phase, make_stage
+from curate.stages.category import Category
 from curate.stages.dirty_words import DirtyWords
 from curate.stages.extract import Extract
+from curate.stages.fasttext_scores import CodeScore, FastTextQuality, MathScore
 from curate.stages.heuristics import (
     C4Quality,
     CodeMath,
@@ -48,9 +56,11 @@ from curate.stages.heuristics import (
 from curate.stages.language import Language
 from curate.stages.line_dedup import LineCounts, LineDedup
 from curate.stages.minhash_dedup import MinhashDedupFilter, MinhashLsh
+from curate.stages.mix_bucket import MixBucket
 from curate.stages.ngram_lines import NgramLines
 from curate.stages.pii import Pii
 from curate.stages.pii_sites import PiiSiteFilter, PiiSites
+from curate.stages.quality_filter import CategoryFilter, QualityFilter
 from curate.stages.token_kl import TokenDistribution, TokenKL, TokenKLFilter, TokenKLPercentileFilter
 from curate.stages.url_dedup import UrlDedup, UrlDedupFilter
 from curate.stages.url_filter import UrlFilter
@@ -91,5 +101,16 @@ def build(params: dict[str, Any]) -> list[Phase]:
             make_stage(HeuristicFilter, params.get("heuristic_filter")),
             make_stage(TokenKLPercentileFilter, kl_filter) if "percentile" in kl_filter
             else make_stage(TokenKLFilter, kl_filter),
+        ]),
+        Phase("quality", stages=[
+            make_stage(FastTextQuality, params.get("fasttext_quality")),
+            # ---- roberta_quality goes here (issue 7, classifiers/transformer.py, another branch):
+            # make_stage(RobertaQuality, params.get("roberta_quality")),
+            make_stage(CodeScore, params.get("code_score")),
+            make_stage(MathScore, params.get("math_score")),
+            make_stage(MixBucket, params.get("mix_bucket")),
+            make_stage(Category, params.get("category")),
+            make_stage(QualityFilter, params.get("quality_filter")),
+            make_stage(CategoryFilter, params.get("category_filter")),
         ]),
     ]
