@@ -12,9 +12,11 @@
    web text, raw CC); ``code`` = closer to code than to prose and math; ``math`` = closer to
    math solutions than to prose and code; ``category`` = the closest category of
    ``classifiers/categories.py``. ``teacher=False`` labels by source instead (fast; tests).
-3. Students: one fastText model each (``fasttext_model.train``, 10% of the groups held out;
-   the category student also learns the taxonomy's descriptions and exemplars), written to
-   the model cache with ``eval.json``. The held-out numbers measure agreement with the
+3. Students: one fastText model each (``fasttext_model.train``, 10% of the groups held out),
+   written to the model cache with ``eval.json``. The code and math students also learn each
+   positive embedded between two prose paragraphs (``interleaved``); the category student
+   learns at most ``per_label`` documents per category (``balance``) plus the taxonomy's
+   descriptions and exemplars. The held-out numbers measure agreement with the
    teacher; ``benchmarks/bench_classifiers.py`` measures the students against true sources.
 
 It takes a few minutes on two cores with the real data (the teacher's encoding dominates)
@@ -29,8 +31,18 @@ import sys
 import time
 
 from classifiers import fasttext_model, models
-from classifiers.training_data import CODE, MATH, REFERENCE, WEB, Doc, sample_docs, shared_docs, shared_present, \
-    stable_hash, take
+from classifiers.training_data import (
+    CODE,
+    MATH,
+    REFERENCE,
+    WEB,
+    Doc,
+    sample_docs,
+    shared_docs,
+    shared_present,
+    stable_hash,
+    take,
+)
 
 QUALITY_POS = REFERENCE + ("multilingual",)
 QUALITY_NEG = WEB
@@ -95,11 +107,37 @@ def teacher_labels(pool: list[Doc], refs: list[Doc], encoder=None, k: int = 5, m
     return out
 
 
-def build_defaults(out_dir: str | None = None, shared: str | None = None, teacher: bool = True,
-                   per_source: int = 120, params: fasttext_model.TrainParams | None = None, log=None) -> dict:
-    """Train the four default students into ``out_dir`` (default: the model cache); returns their eval.json."""
-    from classifiers.categories import texts_for_teacher
+def interleaved(rows: list[tuple[Doc, int]], pool: list[Doc], seed: int = 0) -> list[tuple[Doc, int]]:
+    """One page per positive: prose paragraph, the positive text, prose paragraph; labelled positive.
 
+    Llama 3's code and math pages are "interleaved with natural language", and a bag-of-n-grams
+    student averages over the whole page: taught on pure code alone, it scores a tutorial page
+    that is half prose low. The prose comes from the pool's articles and Wikipedia text.
+    """
+    import random
+
+    prose = [p for d in pool if d.source in ("article", "wiki", "multilingual")
+             for p in d.text.split("\n") if len(p) > 200]
+    if not prose:
+        return []
+    rng = random.Random(seed)
+    return [(Doc(f"{rng.choice(prose)}\n{d.text}\n{rng.choice(prose)}", d.source, d.group), 1)
+            for d, y in rows if y == 1]
+
+
+def balance(rows: list[tuple[Doc, str]], per_label: int) -> list[tuple[Doc, str]]:
+    """At most ``per_label`` documents of each label (deterministic): a student of many labels
+    trained on a skewed pool (math and code sources) otherwise answers the majority label."""
+    by = collections.defaultdict(list)
+    for d, y in rows:
+        by[y].append((d, y))
+    return [r for y in sorted(by) for r in sorted(by[y], key=lambda r: stable_hash(r[0].group + r[0].text[:100]))[:per_label]]
+
+
+def build_defaults(out_dir: str | None = None, shared: str | None = None, teacher: bool = True,
+                   per_source: int = 120, per_label: int = 40, params: fasttext_model.TrainParams | None = None,
+                   log=None) -> dict:
+    """Train the four default students into ``out_dir`` (default: the model cache); returns their eval.json."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out_dir = out_dir or models.cache_dir()
     real = shared_present(shared)
@@ -111,33 +149,53 @@ def build_defaults(out_dir: str | None = None, shared: str | None = None, teache
     log(f"text: {origin}: pool {len(pool)} ({dict(collections.Counter(d.source for d in pool))}), references {len(refs)}")
     labels = teacher_labels(pool, refs, log=log) if teacher else source_labels(pool)
     how = "all-MiniLM-L6-v2 teacher (reference sets)" if teacher else "document sources"
+    return train_students(pool, labels, out_dir, params=params, per_label=per_label, log=log,
+                          about={"labels_from": how, "text_from": origin})
+
+
+def train_students(pool: list[Doc], labels: dict[str, list], out_dir: str, holdout: float = 0.1,
+                   params: fasttext_model.TrainParams | None = None, per_label: int = 40, about: dict | None = None,
+                   log=None) -> dict:
+    """The quality, code and math students (binary), and the category student, into ``out_dir/<name>``.
+
+    ``labels``: per model, one label per pool document (None: not used); without ``category``
+    labels the category student learns the taxonomy's texts only. Returns the eval.json of each.
+    """
+    from classifiers.categories import texts_for_teacher
+
+    about = about or {}
     results = {}
     for name in ("quality", "code", "math"):
         rows = [(d, y) for d, y in zip(pool, labels[name]) if y is not None]
+        if name in ("code", "math"):
+            rows += interleaved(rows, pool)
         counts = collections.Counter(y for _, y in rows)
         if len(counts) < 2:
             raise ValueError(f"{name}: the labels of the pool hold one class only ({dict(counts)}); more text is needed")
         results[name] = fasttext_model.train(
             [d.text for d, _ in rows], [y for _, y in rows], os.path.join(out_dir, name), positive=1,
-            groups=[d.group for d, _ in rows], params=params,
-            about={"name": name, "labels_from": how, "text_from": origin, "about": models.DEFAULTS[name]})
-        log(f"{name}: {_summary(results[name])}")
+            holdout=holdout, groups=[d.group for d, _ in rows], params=params,
+            about={"name": name, **about, "about": models.DEFAULTS[name]})
+        if log:
+            log(f"{name}: {_summary(results[name])}")
     cats, cat_texts = texts_for_teacher()
-    cat_labels = labels["category"] if teacher else []
-    texts = [d.text for d in pool] if teacher else []
-    groups = [d.group for d in pool] if teacher else []
+    balanced = balance(list(zip(pool, labels["category"])), per_label) if "category" in labels else []
     results["category"] = fasttext_model.train(
-        texts + cat_texts * 3, cat_labels + cats * 3, os.path.join(out_dir, "category"),
-        groups=groups + [f"taxonomy:{i}" for i in range(len(cats))] * 3, params=params,
-        about={"name": "category", "labels_from": how if teacher else "the taxonomy's texts",
-               "text_from": origin, "about": models.DEFAULTS["category"]})
-    log(f"category: {_summary(results['category'])}")
+        [d.text for d, _ in balanced] + cat_texts * 3, [y for _, y in balanced] + cats * 3,
+        os.path.join(out_dir, "category"), holdout=holdout, params=params,
+        groups=[d.group for d, _ in balanced] + [f"taxonomy:{i}" for i in range(len(cats))] * 3,
+        about={"name": "category", **about, "about": models.DEFAULTS["category"]}
+        | ({} if balanced else {"labels_from": "the taxonomy's texts"}))
+    if log:
+        log(f"category: {_summary(results['category'])}")
     return results
 
 
 def _summary(ev: dict) -> str:
     if "auc" in ev:
-        f = (lambda v: "n/a" if v is None else f"{v:.3f}")
+        def f(v):
+            return "n/a" if v is None else f"{v:.3f}"
+
         return (f"held-out AUC {f(ev['auc'])}, precision {f(ev['precision'])}, recall {f(ev['recall'])} "
                 f"at {ev['threshold']} ({ev['positives']}+/{ev['negatives']}-; {ev['train_rows']} trained)")
     acc = ev.get("accuracy")

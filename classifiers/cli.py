@@ -81,7 +81,8 @@ def build(args) -> int:
 
 
 def listing(args) -> int:
-    from classifiers.models import cache_dir, listing as rows
+    from classifiers.models import cache_dir
+    from classifiers.models import listing as rows
 
     print(f"model cache: {cache_dir()}")
     print(f"{'name':<12} {'present':<8} {'labels':<28} held-out")

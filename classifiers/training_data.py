@@ -84,25 +84,20 @@ def wikitext(root: str) -> list[Doc]:
         path = os.path.join(root, "data", "corpora", "wikitext-2-tokenized", name)
         if not os.path.exists(path):
             continue
-        title, lines = None, []
-
-        def flush():
-            if title and lines:
-                text = "\n".join(lines)
-                for t, s in _WIKI_TOKENS:
-                    text = text.replace(t, s)
-                docs.extend(Doc(c, "wiki", f"wiki:{title}") for c in chunks(text))
-
+        articles: list[tuple[str, list[str]]] = []
         with open(path, encoding="utf-8") as f:
             for raw in f:
                 line = raw.strip()
                 m = re.fullmatch(r"= ([^=].*) =", line)
                 if m:
-                    flush()
-                    title, lines = m.group(1), []
-                elif line and not line.startswith("="):
-                    lines.append(line)
-        flush()
+                    articles.append((m.group(1), []))
+                elif line and not line.startswith("=") and articles:
+                    articles[-1][1].append(line)
+        for title, lines in articles:
+            text = "\n".join(lines)
+            for t, s in _WIKI_TOKENS:
+                text = text.replace(t, s)
+            docs.extend(Doc(c, "wiki", f"wiki:{title}") for c in chunks(text))
     return docs
 
 
@@ -238,7 +233,7 @@ def real_cc_spam(root: str) -> list[Doc]:
     if not os.path.exists(path):
         return []
     docs = []
-    for rid, (url, payload) in sorted(_warc_pages(path).items()):
+    for rid, (_url, payload) in sorted(_warc_pages(path).items()):
         text = page_text(payload).strip()
         if len(text) >= 100:
             docs.append(Doc(text, "spam", rid))

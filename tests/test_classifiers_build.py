@@ -91,3 +91,16 @@ def test_real_text_sources_and_a_direct_quality_model(shared, tmp_path):
     ev = fasttext_model.train([d.text for d in pos + neg], [1] * len(pos) + [0] * len(neg), str(tmp_path / "q"),
                               positive=1, holdout=0.2, groups=[d.group for d in pos + neg], params=SMALL)
     assert ev["holdout_by"] == "group" and ev["auc"] > 0.9
+
+
+def test_interleaved_positives_and_balanced_categories():
+    Doc = training_data.Doc
+    prose = Doc("A long paragraph about the river. " * 10, "article", "a1")
+    code = Doc("def f(x):\n    return x + 1", "code", "c1")
+    rows = build.interleaved([(code, 1), (prose, 0)], [prose, code])
+    assert len(rows) == 1 and rows[0][1] == 1 and rows[0][0].group == "c1"
+    assert rows[0][0].text.count("river") == 20 and "return x + 1" in rows[0][0].text
+    assert build.interleaved([(code, 1)], [code]) == []  # no prose to interleave with
+    skewed = [(Doc(f"m{i}", "math", f"g{i}"), "mathematics") for i in range(50)] + [(Doc("h", "wiki", "h"), "history")]
+    kept = build.balance(skewed, 10)
+    assert [y for _, y in kept].count("mathematics") == 10 and [y for _, y in kept].count("history") == 1
