@@ -18,13 +18,14 @@ categories. One module trains and serves all of them:
   multi-line ``predict`` in C++, one call per batch.
 
 Text preparation (``prepare``): fastText reads one line per document and splits on
-whitespace, so every whitespace run (newlines included) becomes one space; the text is
-lower-cased for the models trained here (``meta.json`` says so; a bare published ``.bin``
-gets the text as is) and cut to ``max_chars`` characters (default 4,000: the score of a
+whitespace, so every whitespace run (newlines included) becomes one space; for the models
+trained here the text is also lower-cased and punctuation is split from words, so that
+``butter.`` and ``butter`` are one word (``meta.json`` says ``normalize``; a bare published
+``.bin`` gets the text as is); it is cut to ``max_chars`` characters (default 4,000: the score of a
 bag of n-grams settles long before, and cost grows with length).
 
-Defaults: word bigrams, 64 dimensions, 25 epochs, learning rate 0.1 (fastText's own for
-supervised training; at 0.5 training diverged to NaN on the real data here), 200k hash buckets
+Defaults: word bigrams, 64 dimensions, 25 epochs (more on small sets: ``min_examples``),
+learning rate 0.5 (at fastText's 0.1 the 26-category student stayed near uniform), 200k hash buckets
 (a ~50 MB model; fastText's default 2M buckets x 100 dimensions is 800 MB), softmax loss.
 DCLM's OH-2.5+ELI5 classifier uses bigrams and fastText's defaults otherwise.
 """
@@ -35,6 +36,7 @@ import dataclasses
 import gzip
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -54,7 +56,7 @@ class TrainParams:
     """fastText ``train_supervised`` settings (see the module docstring for the defaults' sources)."""
 
     epoch: int = 25
-    lr: float = 0.1
+    lr: float = 0.5
     dim: int = 64
     word_ngrams: int = 2
     min_count: int = 2
@@ -63,16 +65,25 @@ class TrainParams:
     maxn: int = 0
     threads: int = 1  # one thread: the same model on every run (fastText's threads race on purpose)
     seed: int = 0
+    #: Epochs are raised until epochs x training documents reach this: fastText's learning rate
+    #: decays over the whole run, and on a few hundred documents 25 epochs left the 26-category
+    #: student uniform (every probability about 1/26).
+    min_examples: int = 50_000
 
 
-def prepare(text: str | None, max_chars: int = DEFAULT_MAX_CHARS, lowercase: bool = True) -> str:
-    """One line for fastText: whitespace runs to one space, at most ``max_chars``, lower-cased."""
+_PUNCT = re.compile(r"([.,!?;:()\[\]{}\"'])")
+
+
+def prepare(text: str | None, max_chars: int = DEFAULT_MAX_CHARS, normalize: bool = True) -> str:
+    """One line for fastText: at most ``max_chars``, whitespace runs to one space; ``normalize``:
+    lower-cased, with punctuation split from words (``butter.`` -> ``butter .``)."""
     if not text:
         return ""
     if max_chars and len(text) > max_chars:
         text = text[:max_chars]
-    line = " ".join(text.split())
-    return line.lower() if lowercase else line
+    if normalize:
+        text = _PUNCT.sub(r" \1 ", text.lower())
+    return " ".join(text.split())
 
 
 def read_labelled(path: str, text_column: str = "text", label_column: str = "label",
@@ -181,7 +192,7 @@ def multiclass_eval(predicted: Sequence[str], truth: Sequence[str]) -> dict:
 
 def train(texts: Sequence[str], labels: Sequence[str], out_dir: str, positive: str | None = None,
           threshold: float = 0.5, holdout: float = 0.1, groups: Sequence[str] | None = None,
-          params: TrainParams | None = None, max_chars: int = DEFAULT_MAX_CHARS, lowercase: bool = True,
+          params: TrainParams | None = None, max_chars: int = DEFAULT_MAX_CHARS, normalize: bool = True,
           about: dict | None = None) -> dict:
     """Train a fastText classifier into ``out_dir`` and evaluate it on a held-out split; returns eval.json.
 
@@ -201,7 +212,7 @@ def train(texts: Sequence[str], labels: Sequence[str], out_dir: str, positive: s
     if positive is not None and _label_str(positive) not in distinct:
         raise ValueError(f"positive label {positive!r} is not among the labels {distinct}")
     positive = _label_str(positive) if positive is not None else None
-    lines = [prepare(t, max_chars, lowercase) for t in texts]
+    lines = [prepare(t, max_chars, normalize) for t in texts]
     test = split_holdout(len(lines), holdout, groups, params.seed)
     t0 = time.time()
     parent = os.path.dirname(os.path.abspath(out_dir)) or "."
@@ -213,11 +224,14 @@ def train(texts: Sequence[str], labels: Sequence[str], out_dir: str, positive: s
             for line, label, held in zip(lines, labels, test):
                 if not held and line:
                     f.write(f"{PREFIX}{label} {line}\n")
+        n_train = int((~test).sum())
+        if n_train and params.epoch * n_train < params.min_examples:
+            params = dataclasses.replace(params, epoch=-(-params.min_examples // n_train))
         model, params = _fit(train_file, params)
         os.unlink(train_file)
         model.save_model(os.path.join(tmp, MODEL_FILE))
         meta = {"labels": distinct, "positive": positive, "threshold": threshold, "max_chars": max_chars,
-                "lowercase": lowercase, "params": dataclasses.asdict(params), **(about or {})}
+                "normalize": normalize, "params": dataclasses.asdict(params), **(about or {})}
         _write_json(os.path.join(tmp, META_FILE), meta)
         loaded = FastTextModel(tmp)
         ev = {"train_rows": int((~test).sum()), "holdout_rows": int(test.sum()),
@@ -302,7 +316,7 @@ class FastTextModel:
     """A fastText classifier loaded once: a folder written by ``train`` or a bare ``.bin`` file.
 
     A bare file (a published model such as DCLM's) has no meta.json: its text is prepared
-    without lower-casing and its positive label must be given to ``proba``.
+    without normalization and its positive label must be given to ``proba``.
     """
 
     def __init__(self, path: str):
@@ -318,12 +332,12 @@ class FastTextModel:
         self._model = fasttext.load_model(self.path)
         self.labels = [x[len(PREFIX):] if x.startswith(PREFIX) else x for x in self._model.get_labels()]
         self.max_chars = int(self.meta.get("max_chars", DEFAULT_MAX_CHARS))
-        self.lowercase = bool(self.meta.get("lowercase", False))
+        self.normalize = bool(self.meta.get("normalize", False))
         self.positive: str | None = self.meta.get("positive")
         self.threshold: float = float(self.meta.get("threshold", 0.5))
 
     def _predict(self, texts: Iterable[str | None]) -> tuple[list, list, list[bool]]:
-        lines = [prepare(t, self.max_chars, self.lowercase) for t in texts]
+        lines = [prepare(t, self.max_chars, self.normalize) for t in texts]
         empty = [not line for line in lines]
         try:
             labels, probs = self._model.predict(lines, k=-1)

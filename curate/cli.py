@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--threshold", type=float, default=0.5, help="threshold for precision and recall in eval.json")
     t.add_argument("--holdout", type=float, default=0.1, help="share held out for eval.json (default 0.1)")
     t.add_argument("--epoch", type=int, default=25)
-    t.add_argument("--lr", type=float, default=0.1)
+    t.add_argument("--lr", type=float, default=0.5)
     t.add_argument("--dim", type=int, default=64)
     t.add_argument("--word-ngrams", type=int, default=2)
     t.add_argument("-o", "--output", required=True,

@@ -31,10 +31,12 @@ def test_build_defaults_writes_four_models_with_eval(tmp_path):
     assert results["quality"]["auc"] > 0.8
     meta = json.loads((tmp_path / "quality" / "meta.json").read_text())
     assert meta["labels_from"] == "document sources" and meta["text_from"] == "curate/sample pages"
-    cats = fasttext_model.FastTextModel(str(tmp_path / "category")).labels
+    category = fasttext_model.FastTextModel(str(tmp_path / "category"))
     from classifiers.categories import CATEGORIES
 
-    assert sorted(cats) == sorted(CATEGORIES)
+    assert sorted(category.labels) == sorted(CATEGORIES)
+    best, score = category.top(["The striker scored twice to win the cup final.", "Simmer the onions in butter."])
+    assert best == ["sports_and_recreation", "food_and_drink"] and min(score) > 2 / len(CATEGORIES)  # not uniform
 
 
 def test_split_refs_keeps_groups_apart():

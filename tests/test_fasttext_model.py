@@ -30,8 +30,9 @@ def corpus(n: int = 300, seed: int = 0) -> tuple[list[str], list[int], list[str]
 
 
 def test_prepare_makes_one_line():
-    assert fm.prepare("Line one\n\nLine\ttwo  ", lowercase=True) == "line one line two"
-    assert fm.prepare("A\nB", lowercase=False) == "A B"
+    assert fm.prepare("Line one\n\nLine\ttwo  ", normalize=True) == "line one line two"
+    assert fm.prepare("Butter.\n(See: x)", normalize=True) == "butter . ( see : x )"
+    assert fm.prepare("A\nB.", normalize=False) == "A B."
     assert fm.prepare("x" * 50, max_chars=10) == "x" * 10
     assert fm.prepare(None) == ""
 

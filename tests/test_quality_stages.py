@@ -28,7 +28,7 @@ def published_bin(tmp_path_factory) -> str:
     texts = [" ".join(rng.choice(GOOD if i % 2 else BAD) for _ in range(15)) for i in range(200)]
     labels = ["hq" if i % 2 else "cc" for i in range(200)]
     folder = tmp_path_factory.mktemp("pub") / "m"
-    fm.train(texts, labels, str(folder), positive="hq", holdout=0, lowercase=False,
+    fm.train(texts, labels, str(folder), positive="hq", holdout=0, normalize=False,
              params=fm.TrainParams(dim=32, bucket=50_000, epoch=10))
     path = folder.parent / "dclm-like.bin"
     shutil.copy(folder / "model.bin", path)
