@@ -111,13 +111,14 @@ def test_mix_bucket_rules_in_order():
     assert MixBucket().process(batch(["x"])).column("mix_bucket").to_pylist() == ["general"]  # no scores: general
 
 
-def test_quality_filter_threshold_and_exempt_buckets():
-    b = batch(["a"] * 4, fasttext_quality=pa.array([0.01, 0.5, 0.01, None], pa.float32()),
-              mix_bucket=["general", "general", "code", "general"])
+def test_quality_filter_threshold_languages_and_exempt_buckets():
+    b = batch(["a"] * 5, fasttext_quality=pa.array([0.01, 0.5, 0.01, None, 0.01], pa.float32()),
+              mix_bucket=["general", "general", "code", "general", "multilingual"], lang=["en", "en", "en", "en", "de"])
     out = QualityFilter(min_fasttext_quality=0.1).process(b)
-    assert out.column("drop_reason").to_pylist() == ["quality_filter:fasttext_quality", None, None, None]
-    out = QualityFilter(min_fasttext_quality=0.6, exempt_buckets=[]).process(b)
-    assert out.column("drop_reason").to_pylist() == ["quality_filter:fasttext_quality"] * 3 + [None]
+    assert out.column("drop_reason").to_pylist() == ["quality_filter:fasttext_quality", None, None, None, None]
+    out = QualityFilter(min_fasttext_quality=0.6, exempt_buckets=[], languages=[]).process(b)
+    assert out.column("drop_reason").to_pylist() == ["quality_filter:fasttext_quality"] * 3 + [None] + [
+        "quality_filter:fasttext_quality"]
 
 
 def test_category_filter_downsamples_by_id_hash():
