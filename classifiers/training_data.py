@@ -10,8 +10,8 @@ Two origins, read in place and never copied:
   ``boilerplate`` (the lines of a dev page's whole visible text that are not in its main text),
   ``spam`` (the whole text of the real Common Crawl excerpt's pages, mostly spam), ``webtext``
   (NLTK's informal web text: forum posts, overheard quotes, personal ads, wine reviews, a
-  film script), ``cc`` (Dolma's Common Crawl samples). Code: ``code`` (standard-library
-  modules, 60-line blocks).
+  film script), ``cc`` (Dolma's Common Crawl samples). Code: ``code`` (60-line blocks of the
+  standard-library modules and of Python's C headers).
 - ``sample_docs()``: the pages of the project's own sample WARC (``curate/sample``), with the
   kind each page was written as (article, forum, code, math, spam, boilerplate, ...):
   ``article`` and ``forum`` main text, ``code`` and ``math`` pages, ``spam``, and ``boilerplate``
@@ -164,8 +164,11 @@ def dolma_cc(root: str) -> list[Doc]:
 
 
 def stdlib_code(limit_files: int = 300, lines_per_doc: int = 60) -> list[Doc]:
-    root = sysconfig.get_paths()["stdlib"]
-    files = sorted(glob.glob(os.path.join(root, "*.py")))[:limit_files]
+    """60-line blocks of the Python installation's own source: standard-library modules (Python)
+    and its C headers (``Python.h`` and the rest), so that code means more than one language."""
+    paths = sysconfig.get_paths()
+    files = sorted(glob.glob(os.path.join(paths["stdlib"], "*.py")))[:limit_files]
+    files += sorted(glob.glob(os.path.join(paths["include"], "**", "*.h"), recursive=True))[:limit_files]
     docs = []
     for path in files:
         try:
@@ -176,7 +179,7 @@ def stdlib_code(limit_files: int = 300, lines_per_doc: int = 60) -> list[Doc]:
         for i in range(0, len(lines), lines_per_doc):
             block = "\n".join(lines[i:i + lines_per_doc])
             if len(block.strip()) > 200:
-                docs.append(Doc(block, "code", f"code:{os.path.basename(path)}"))
+                docs.append(Doc(block, "code", f"code:{os.path.relpath(path, os.path.dirname(paths['stdlib']))}"))
     return docs
 
 
