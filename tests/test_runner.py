@@ -34,7 +34,7 @@ from curate.runner.shard import ShardTask, StageContractError, run_shard
 from curate.stage import StageSetupError
 
 #: The main recipe's phases, in order.
-PHASES = ["extract", "safety", "url_dedup", "doc_dedup", "line_dedup", "heuristics"]
+PHASES = ["extract", "safety", "url_dedup", "doc_dedup", "line_dedup", "heuristics", "quality"]
 
 
 def run_local(inputs, out, recipe="llama3", params=None, overrides=()) -> RunResult:

@@ -44,13 +44,11 @@ TRAIN_COMMAND = ("curate classifiers train transformer --base distilroberta-base
                  "--input TEACHER_LABELS.jsonl -o {path}")
 
 
-def models_dir() -> str:
-    """The model cache: ``$CURATE_MODELS_DIR`` or ``~/.cache/curate/models``."""
-    return os.environ.get("CURATE_MODELS_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "curate", "models")
-
-
 def default_model() -> str:
-    return os.path.join(models_dir(), DEFAULT_MODEL)
+    """``roberta-quality`` in the model cache (``classifiers.models.cache_dir``: ``$CURATE_MODELS_DIR``)."""
+    from classifiers.models import cache_dir
+
+    return os.path.join(cache_dir(), DEFAULT_MODEL)
 
 
 @dataclasses.dataclass
