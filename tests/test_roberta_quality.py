@@ -82,13 +82,16 @@ def test_missing_model_names_the_command(tmp_path, monkeypatch):
 
 def test_recipe_quality_phase_is_off_by_default_and_a_missing_model_exits_3(small_warc, tmp_path, monkeypatch,
                                                                            capsys):
-    assert "quality" not in [p.name for p in build_phases("llama3", load_params("llama3"))]
+    names = [s.name for s in build_phases("llama3", load_params("llama3"))[-1].stages]
+    assert "fasttext_quality" in names and "roberta_quality" not in names and "roberta_quality_filter" not in names
     on = load_params("llama3", overrides=["roberta_quality.enabled=true", "roberta_quality_filter.threshold=0.3"])
     phase = build_phases("llama3", on)[-1]
-    assert phase.name == "quality" and [s.name for s in phase.stages] == ["roberta_quality", "roberta_quality_filter"]
-    monkeypatch.setenv("CURATE_MODELS_DIR", str(tmp_path / "models"))
+    names = [s.name for s in phase.stages]
+    assert phase.name == "quality" and names[names.index("fasttext_quality") + 1:][:2] == [
+        "roberta_quality", "roberta_quality_filter"]
+    missing = tmp_path / "models" / "roberta-quality"
     rc = main(["run", str(small_warc), "-o", str(tmp_path / "out"), "--runner", "local",
-               "--set", "roberta_quality.enabled=true"])
+               "--set", "roberta_quality.enabled=true", "--set", f"roberta_quality.model='{missing}'"])
     assert rc == 3
     assert "curate classifiers train transformer" in capsys.readouterr().err
 
