@@ -42,6 +42,8 @@ $(SAMPLE): $(VENV)/.installed $(wildcard curate/sample/*.py)
 	$(BIN)/curate sample $(SAMPLE)
 
 demo: setup assets $(MODELS) $(SAMPLE)  ## run the main recipe on the embedded sample, offline, on a local Ray instance
+	@# a fresh output each time: a run resumes into an existing output and keeps its committed shards
+	rm -rf $(OUT)
 	$(BIN)/curate run $(SAMPLE) -o $(OUT)
 	@echo ""
 	@echo "output:  $(OUT)   (one folder per phase: part-*.parquet kept, rejected/ dropped)"
