@@ -21,7 +21,8 @@ Models compared (fastText, ``classifiers/fasttext_model.py`` defaults):
    text (NLTK webtext). AUC, precision and recall at 0.5 on the held-out documents.
 2. Code and math accuracy on the mathcode pages (``data/mathcode/{code,math}/*.html``,
    extracted with ``curate.html.main_text.extract_text``) against ordinary pages (the dev
-   pages without ground-truth text, extracted by the ``Extract`` stage, never trained on):
+   pages without ground-truth text, extracted by the ``Extract`` stage, less the pages whose
+   code blocks are training text (``webcode``), so never trained on):
    code pages should score ``code_score >= 0.5``, math pages ``math_score >= 0.5``, ordinary
    pages neither.
 3. Category accuracy: MMLU *test* questions (``--mmlu-per-subject`` per subject) with the
@@ -117,12 +118,12 @@ def mathcode_pages(root: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def students(pool, labels, out: str) -> dict:
+def students(pool, labels, out: str, extra=()) -> dict:
     """The four students of ``classifiers/build.py`` trained on all of ``pool`` (nothing held out), loaded."""
     from classifiers import build
     from classifiers.fasttext_model import FastTextModel
 
-    build.train_students(pool, labels, out, holdout=0)
+    build.train_students(pool, labels, out, holdout=0, extra=extra)
     return {name: FastTextModel(os.path.join(out, name)) for name in ("quality", "code", "math", "category")}
 
 
@@ -180,18 +181,17 @@ def main() -> int:
     # direct students: the true sources of the training split
     direct = students(train, build.source_labels(train), os.path.join(tmp, "direct"))
     # teacher -> student: what `curate classifiers build` does, on the training split only
-    refs, pool = build.split_refs(train)
-    pool = build.cap(pool, args.per_source, "pool ")
-    refs = build.cap(refs, max(20, args.per_source // 3), "refs ")
+    refs, pool, extra = build.teacher_sets(train, args.per_source)
     enc = teacher.Encoder(max_length=128)
     t1 = time.time()
-    labels = build.teacher_labels(pool, refs, encoder=enc, log=lambda m: print(m, file=sys.stderr))
+    labels = build.teacher_labels(pool, refs, encoder=enc, extra=extra, log=lambda m: print(m, file=sys.stderr))
     teach_s = time.time() - t1
-    student = students(pool, labels, os.path.join(tmp, "student"))
+    student = students(pool, labels, os.path.join(tmp, "student"), extra=extra)
     agree = {}
     for name in ("quality", "code", "math"):
         agree[name] = float(np.mean(np.array(labels[name]) == 1))
-    result["teacher"] = {"pool": len(pool), "references": len(refs), "seconds": round(teach_s, 1),
+    result["teacher"] = {"pool": len(pool), "category_pieces": len(extra), "references": len(refs),
+                         "seconds": round(teach_s, 1),
                          "positive_share": agree}
 
     # 1. quality AUC
@@ -225,7 +225,11 @@ def main() -> int:
             if d.get("text"):
                 gt_ids.add(d["warc_record_id"])
     ext = common.extracted(dev)
-    ordinary = [t for i, t in zip(ext.column("id").to_pylist(), ext.column("text").to_pylist()) if i not in gt_ids]
+    # dev pages without ground truth whose record id no training document comes from (the code
+    # blocks of the dev pages are training text: their pages are left out here)
+    seen = {d.group for d in train}
+    ordinary = [t for i, t in zip(ext.column("id").to_pylist(), ext.column("text").to_pylist())
+                if i not in gt_ids and i not in seen]
     sets = {"code pages": [t for k, _, t in pages if k == "code"], "math pages": [t for k, _, t in pages if k == "math"],
             "ordinary dev pages": ordinary}
     rows, mc = [], {}

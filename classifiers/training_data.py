@@ -11,7 +11,9 @@ Two origins, read in place and never copied:
   ``spam`` (the whole text of the real Common Crawl excerpt's pages, mostly spam), ``webtext``
   (NLTK's informal web text: forum posts, overheard quotes, personal ads, wine reviews, a
   film script), ``cc`` (Dolma's Common Crawl samples). Code: ``code`` (60-line blocks of the
-  standard-library modules and of Python's C headers).
+  standard-library modules and of Python's C headers), ``webcode`` (the code blocks of the dev
+  WARC's pages, with the prose around them). Other edited prose: ``abc`` (NLTK's ABC rural and
+  science news), ``genesis`` (the King James Genesis).
 - ``sample_docs()``: the pages of the project's own sample WARC (``curate/sample``), with the
   kind each page was written as (article, forum, code, math, spam, boilerplate, ...):
   ``article`` and ``forum`` main text, ``code`` and ``math`` pages, ``spam``, and ``boilerplate``
@@ -36,8 +38,11 @@ import zipfile
 
 REFERENCE = ("wiki", "gsm8k", "math", "mmlu", "article")
 WEB = ("boilerplate", "spam", "webtext", "cc")
-CODE = ("code",)
+CODE = ("code", "webcode")
 MATH = ("gsm8k", "math")
+#: Edited prose that is neither reference nor web text for the quality teacher: it widens the
+#: code and math negatives and the category pool (news, science, scripture).
+OTHER_PROSE = ("abc", "genesis")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,6 +188,80 @@ def stdlib_code(limit_files: int = 300, lines_per_doc: int = 60) -> list[Doc]:
     return docs
 
 
+def nltk_paragraphs(root: str, corpus: str, source: str, files: tuple[str, ...] | None = None,
+                    max_chars: int = 800) -> list[Doc]:
+    """Paragraph groups of an NLTK corpus zip (``abc``: ABC rural and science news; ``genesis``:
+    the King James Genesis), at most ``max_chars`` each (a news item or two); group = ten
+    consecutive pieces of a file."""
+    path = os.path.join(root, "data", "corpora", "nltk", f"{corpus}.zip")
+    docs = []
+    if os.path.exists(path):
+        with zipfile.ZipFile(path) as z:
+            for name in sorted(z.namelist()):
+                if not name.endswith(".txt") or (files and os.path.basename(name) not in files):
+                    continue
+                text = z.read(name).decode("utf-8", "replace")
+                lines = "\n".join(" ".join(x.split()) for x in text.splitlines() if x.strip())
+                docs.extend(Doc(c, source, f"{source}:{name}:{k // 10}")  # groups of ten pieces
+                            for k, c in enumerate(chunks(lines, max_chars)))
+    return docs
+
+
+_CODE_CHARS = re.compile(r"[{}();=<>\[\]#$/\\]")
+_CODE_WORDS = re.compile(r"^\s*(?:(?:def|class|import|from|return|if|for|while|var|let|const|function|public|"
+                         r"private|#include|package|SELECT|FROM|docker|RUN|sudo|pip|npm|<\w+)\b|\$ |>>> )", re.M)
+
+
+def looks_like_code(block: str) -> bool:
+    """A ``<pre>`` block that holds code or a shell session rather than preformatted prose: at least
+    three lines, and code punctuation (4% of the characters) or code-like line starts (a third)."""
+    lines = [x for x in block.splitlines() if x.strip()]
+    if len(lines) < 3 or len(block) < 80:
+        return False
+    ascii_share = sum(c.isascii() for c in block) / len(block)
+    if ascii_share < 0.9:
+        return False
+    punct = len(_CODE_CHARS.findall(block)) / len(block)
+    starts = len(_CODE_WORDS.findall(block)) / len(lines)
+    return punct >= 0.04 or starts >= 0.33
+
+
+def dev_code_blocks(root: str, max_lines: int = 60, context: int = 2) -> list[Doc]:
+    """Real code from the dev WARC's pages (``webcode``): every ``<pre>`` block that looks like code
+    (``looks_like_code``), in any language (Python, JavaScript, PHP, shell, Dockerfiles, CSS,
+    configuration), at most ``max_lines`` lines, embedded between up to ``context`` prose
+    paragraphs of its own page on each side, as the page has them. Group = the page's record id.
+    The mathcode pages are a different set of pages (evaluation only) and are never read here."""
+    warc = os.path.join(root, "data", "warc", "dev-pages.warc.gz")
+    if not os.path.exists(warc):
+        return []
+    from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+    from resiliparse.parse.html import HTMLTree
+
+    docs = []
+    for rid, (_url, payload) in sorted(_warc_pages(warc).items()):
+        if b"<pre" not in payload and b"<PRE" not in payload:
+            continue
+        html = bytes_to_str(payload, detect_encoding(payload))
+        tree = HTMLTree.parse(html)
+        if tree.body is None:
+            continue
+        blocks = [el.text for el in tree.body.query_selector_all("pre")]
+        blocks = [b for b in blocks if looks_like_code(b)]
+        if not blocks:
+            continue
+        lines = [x.strip() for x in page_text(html).splitlines()]
+        prose = [i for i, x in enumerate(lines) if len(x) > 80 and not looks_like_code(x + "\n.\n.")]
+        for block in blocks:
+            code = "\n".join(block.splitlines()[:max_lines]).strip("\n")
+            first = next((x.strip() for x in block.splitlines() if x.strip()), "")
+            at = next((i for i, x in enumerate(lines) if first and x == first), None)
+            before = [lines[i] for i in prose if at is not None and i < at][-context:]
+            after = [lines[i] for i in prose if at is not None and i > at][:context]
+            docs.append(Doc("\n".join(before + [code] + after), "webcode", rid))
+    return docs
+
+
 def page_text(html: str | bytes) -> str:
     """The whole visible text of a page (boilerplate included), one line per block."""
     from resiliparse.extract.html2text import extract_plain_text
@@ -246,7 +325,8 @@ def real_cc_spam(root: str) -> list[Doc]:
 def shared_docs(root: str) -> list[Doc]:
     """Every source above that is present under ``root`` (``$CURATE_SHARED``), plus standard-library code."""
     return (wikitext(root) + gsm8k(root) + math_solutions(root) + mmlu(root) + dev_articles_and_boilerplate(root)
-            + real_cc_spam(root) + webtext(root) + dolma_cc(root) + stdlib_code())
+            + real_cc_spam(root) + webtext(root) + dolma_cc(root) + stdlib_code() + dev_code_blocks(root)
+            + nltk_paragraphs(root, "abc", "abc") + nltk_paragraphs(root, "genesis", "genesis", ("english-kjv.txt",)))
 
 
 def shared_present(root: str | None) -> bool:

@@ -106,3 +106,37 @@ def test_interleaved_positives_and_balanced_categories():
     skewed = [(Doc(f"m{i}", "math", f"g{i}"), "mathematics") for i in range(50)] + [(Doc("h", "wiki", "h"), "history")]
     kept = build.balance(skewed, 10)
     assert [y for _, y in kept].count("mathematics") == 10 and [y for _, y in kept].count("history") == 1
+
+
+def test_code_blocks_of_real_pages_and_more_prose(shared):
+    blocks = training_data.dev_code_blocks(str(shared))
+    assert len({d.group for d in blocks}) >= 10 and all(d.source == "webcode" for d in blocks)
+    # in more languages than Python: JavaScript, PHP, shell ...
+    assert any("function" in d.text for d in blocks) and any("<?php" in d.text or "$" in d.text for d in blocks)
+    for source, files in (("abc", None), ("genesis", ("english-kjv.txt",))):
+        docs = training_data.nltk_paragraphs(str(shared), source, source, files)
+        assert len(docs) > 100 and len({d.group for d in docs}) > 10 and max(len(d.text) for d in docs) < 2000
+
+
+def test_looks_like_code():
+    assert training_data.looks_like_code("def f(x):\n    y = g(x)\n    z = h(y, x)\n    w = [i * 2 for i in z]\n"
+                                         "    return {'a': y, 'b': w}\n")
+    assert training_data.looks_like_code("$ docker run -d nginx\n$ docker ps --all\n$ docker stop web\n"
+                                         "$ docker logs web --tail 20\n")
+    assert not training_data.looks_like_code("x = 1\ny = 2")  # too short to say
+    assert not training_data.looks_like_code("The river rose overnight.\nFarmers moved stock to higher ground.\n"
+                                             "Roads were closed across the north of the state.\n")
+
+
+def test_category_rows_cut_filter_and_balance():
+    Doc = training_data.Doc
+    docs = [Doc("word " * 300, "wiki", "w1"), Doc("q " * 20, "mmlu", "m1"), Doc("x " * 20, "abc", "a1"),
+            Doc("y " * 20, "abc", "a2")]
+    labels = {"category": ["history", "history", "biology", None], "category_margin": [0.1, 0.2, 0.001, 0.3]}
+    rows = build.category_rows(docs, labels, min_margin=0.01)
+    # mmlu is the evaluation set, never learnt; a low-margin label is dropped; text cut to what the teacher read
+    assert [(d.group, y) for d, y in rows] == [("w1", "history")]
+    assert len(rows[0][0].text.split()) == build.CATEGORY_WORDS
+    assert len(build.category_rows(docs, labels)) == 2  # margin 0 keeps every labelled non-MMLU text
+    pieces = build.category_extra(docs, per_source=100)
+    assert {d.source for d in pieces} == {"wiki"} and len(pieces) == 3  # 300 words, 100 a piece

@@ -161,3 +161,19 @@ def test_run_stops_with_exit_3_naming_the_command_when_a_model_is_missing(small_
     err = capsys.readouterr().err
     assert "curate classifiers build" in err and "fasttext_quality" in err
     assert not (tmp_path / "out" / "extract").exists()  # stopped before the first shard
+
+
+def test_mix_bucket_heuristic_counts_are_a_second_signal():
+    b = batch(["a"] * 5, code_score=[0.1, 0.1, 0.1, 0.9, 0.1], math_score=[0.1, 0.1, 0.1, 0.1, None],
+              lang=["en", "en", "de", "en", "en"],
+              code_math_code_lines=pa.array([10, 9, 0, 0, None], pa.int32()),
+              code_math_math_spans=pa.array([0, 3, 2, 5, 7], pa.int32()))
+    out = MixBucket().process(b)
+    # 10 code lines -> code; 9 lines but 3 TeX spans -> math; too few of either -> by language;
+    # the code score still wins first; a null count reads 0
+    assert out.column("mix_bucket").to_pylist() == ["code", "math", "multilingual", "code", "math"]
+    off = MixBucket(min_code_lines=None, min_math_spans=None).process(b)
+    assert off.column("mix_bucket").to_pylist() == ["general", "general", "multilingual", "code", "general"]
+    # without the heuristics columns the scores alone decide (the earlier rule)
+    plain = batch(["a"], code_score=[0.1], math_score=[0.1], lang=["en"])
+    assert MixBucket().process(plain).column("mix_bucket").to_pylist() == ["general"]
