@@ -25,7 +25,8 @@
    whose margin over the second category is under ``MIN_MARGIN`` dropped; at most
    ``per_label`` per category (``balance``); plus the taxonomy's descriptions and exemplars.
 
-It takes a few minutes on two cores with the real data (the teacher's encoding dominates)
+It takes about 6 minutes on two shared cores with the real data (the teacher's encoding of ~3,000
+texts dominates; benchmarks/RESULTS.md)
 and under a minute on the sample.
 """
 
