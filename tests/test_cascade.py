@@ -237,8 +237,36 @@ def test_patched_swaps_xpaths_and_restores():
     before = _main.OVERALL_DISCARD_XPATH
     with patches.patched():
         assert _main.OVERALL_DISCARD_XPATH is not before
-        assert "self::" not in _main.OVERALL_DISCARD_XPATH[0].path
+        assert all(isinstance(s, patches.Selector) for s in _main.OVERALL_DISCARD_XPATH)
     assert _main.OVERALL_DISCARD_XPATH is before
+
+
+SELECTOR_PAGE = """<html><body><div class="content" id="main">
+<div class="x" id="cookie-note">a</div><div id="x" class="cookie-note">b</div><div class="cookie-note" id="x">c</div>
+<p role="Navigation">d</p><span data-lp-replacement-content="">e</span><section data-component="MostPopularStories">f</section>
+<div class="a ad-b">g</div><div id="ad-x">h</div><div class="side"><p class="byline">i</p></div>
+<h2 class="comments-title">j</h2><h3 id="reply-1" class="x">k</h3><h3 class="reply-1" id="x">l</h3>
+<b style="display: none">m</b><b id="x" style="hidden">n</b><b style="hidden" id="x">o</b><b aria-hidden="true">p</b>
+<em class="post hide">q</em><em id="akismet-x">r</em><em class="hide-print">s</em><table class="menu"><tr><td>t</td></tr></table>
+</div></body></html>"""
+
+
+@pytest.mark.parametrize("page", [*PAGES, SELECTOR_PAGE])
+def test_overall_discard_selectors_select_as_the_xpaths(page):
+    tree = parse(page)
+    selectors = patches.overall_discard(OVERALL_DISCARD_XPATH)
+    assert all(isinstance(s, patches.Selector) for s in selectors)
+    for xpath, selector in zip(OVERALL_DISCARD_XPATH, selectors, strict=True):
+        assert selector(tree) == xpath(tree)
+        assert selector(tree[0]) == xpath(tree[0])
+    if page is SELECTOR_PAGE:
+        assert [e.text for e in selectors[0](tree)] == ["c", "d", "e", "f", "g", "h", "i"]
+        assert [e.text for e in selectors[1](tree)] == ["j", "k", "l", "m", "o", "p", "q", "r", "s"]
+
+
+def test_overall_discard_falls_back_to_the_xpaths_for_other_sources():
+    other = [etree.XPath(".//div[@class='x']"), OVERALL_DISCARD_XPATH[1]]
+    assert not any(isinstance(s, patches.Selector) for s in patches.overall_discard(other))
 
 
 @pytest.mark.parametrize(("source", "expected"), [
