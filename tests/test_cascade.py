@@ -168,11 +168,13 @@ def test_escalation_skips_html2txt_only_where_the_bound_rules_it_out(monkeypatch
 
 def test_fast_xpath_rewrites_only_position_free_tag_filters():
     x = etree.XPath(".//*[self::div or self::p][contains(@class, 'a')]")
-    assert patches.fast_xpath(x).path == ".//div[contains(@class, 'a')] | .//p[contains(@class, 'a')]"
+    assert patches.fast_xpath(x).path == ("descendant::div[contains(@class, 'a')]"
+                                          " | descendant::p[contains(@class, 'a')]")
     for same in (".//*[self::div or self::p][1]", ".//*[self::div][position() < 3]",
-                 ".//div[@id]"):
+                 ".//div[@id][last()]", ".//div"):
         x = etree.XPath(same)
         assert patches.fast_xpath(x) is x
+    assert patches.fast_xpath(etree.XPath(".//div[@id]")).path == "descendant::div[@id]"
 
 
 @pytest.mark.parametrize("page", PAGES + [LD_FORUM.format(posts=POST.format(n=1))])
@@ -191,7 +193,7 @@ def test_regex_tests_are_guarded_only_where_the_empty_string_cannot_match():
     x = etree.XPath(".//div[re:test(@id|@class, 'a|b') or re:test(@id, '^x?$')]",
                     namespaces={"re": patches.REGEXP_NS})
     assert re.fullmatch(
-        r"\.//div\[\(\(@id or @class\) and \(contains\(@id\|@class, 'a'\) or contains\(@id\|@class, 'b'\)\)\)"
+        r"descendant::div\[\(\(@id or @class\) and \(contains\(@id\|@class, 'a'\) or contains\(@id\|@class, 'b'\)\)\)"
         r" or cur:re\d+\(string\(@id\)\)\]", patches.fast_xpath(x).path)
     tree = parse("<html><body><div id=''>empty id</div><div>no id</div><div class='a'>a</div></body></html>")
     assert x(tree) == patches.fast_xpath(x)(tree) and len(x(tree)) == 3
@@ -270,11 +272,15 @@ def test_overall_discard_falls_back_to_the_xpaths_for_other_sources():
 
 
 @pytest.mark.parametrize(("source", "expected"), [
-    (".//*[self::a][@x]|.//b[@y]", ".//a[@x] | .//b[@y]"),
-    ("(.//*[self::a or self::b][@x])[1]|(.//main)[1]", "(.//a[@x] | .//b[@x])[1] | (.//main)[1]"),
+    (".//*[self::a][@x]|.//b[@y]", "descendant::a[@x] | descendant::b[@y]"),
+    ("(.//*[self::a or self::b][@x])[1]|(.//main)[1]", "(descendant::a[@x] | descendant::b[@x])[1] | (.//main)[1]"),
     (".//*[self::a or self::b][@x][1]", None),  # [1] counts per parent: not a union
-    (".//*[self::a or self::b][contains(@x, '|]')]", ".//a[contains(@x, '|]')] | .//b[contains(@x, '|]')]"),
+    (".//*[self::a or self::b][contains(@x, '|]')]",
+     "descendant::a[contains(@x, '|]')] | descendant::b[contains(@x, '|]')]"),
     (".//*[self::a or self::b]/p", None),
+    (".//*[@x]", "descendant::*[@x]"),
+    (".//b[@x][2]", None),
+    (".//b[@x]/p", None),
 ])
 def test_tag_filter_unions(source, expected):
     x = etree.XPath(source)
