@@ -10,6 +10,7 @@ import pytest
 import trafilatura
 from lxml import etree
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
+from trafilatura import xpaths
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 from curate.html import cascade
@@ -253,22 +254,32 @@ SELECTOR_PAGE = """<html><body><div class="content" id="main">
 </div></body></html>"""
 
 
-@pytest.mark.parametrize("page", [*PAGES, SELECTOR_PAGE])
-def test_overall_discard_selectors_select_as_the_xpaths(page):
+PRUNE_PAGE = """<html><body><div id="infinite-scroll"><h1>a</h1><p>x</p></div><div id="infinitescroll">b</div>
+<section class="mvp-post-add-box"><h1>c</h1></section><aside class="elementor-share-buttons">d</aside>
+<div id="comments">e</div><div id="commentary">f</div><div class="post-comments">g</div><ol class="comment-list">h</ol>
+<ul id="comol">i</ul><ul id="disqus_thread">j</ul><details id="Comment-3">k</details><list class="x">l</list></body></html>"""
+WALKED = [(xpaths.OVERALL_DISCARD_XPATH, [["c", "d", "e", "f", "g", "h", "i"], ["j", "k", "l", "m", "o", "p", "q", "r", "s"]]),
+          (xpaths.RAW_TREE_PRUNE_XPATH, [["b", None], ["d"]]),  # "a" holds an h1
+          (xpaths.REMOVE_COMMENTS_XPATH, [["e", "g", "k"]]),
+          (xpaths.REMOVE_COMMENTS_AND_LISTS_XPATH, [["e", "g", "h", "i", "k"]])]
+
+
+@pytest.mark.parametrize(("page", "which"), [(p, w) for p in [*PAGES, SELECTOR_PAGE, PRUNE_PAGE] for w in range(len(WALKED))])
+def test_selectors_select_as_the_xpaths(page, which):
+    xpath_list, texts = WALKED[which]
     tree = parse(page)
-    selectors = patches.overall_discard(OVERALL_DISCARD_XPATH)
-    assert all(isinstance(s, patches.Selector) for s in selectors)
-    for xpath, selector in zip(OVERALL_DISCARD_XPATH, selectors, strict=True):
-        assert selector(tree) == xpath(tree)
-        assert selector(tree[0]) == xpath(tree[0])
-    if page is SELECTOR_PAGE:
-        assert [e.text for e in selectors[0](tree)] == ["c", "d", "e", "f", "g", "h", "i"]
-        assert [e.text for e in selectors[1](tree)] == ["j", "k", "l", "m", "o", "p", "q", "r", "s"]
+    walks = patches.selectors(xpath_list)
+    assert all(isinstance(s, patches.Selector) for s in walks)
+    for xpath, walk in zip(xpath_list, walks, strict=True):
+        assert walk(tree) == xpath(tree)
+        assert walk(tree[0]) == xpath(tree[0])
+    if page is (SELECTOR_PAGE if which == 0 else PRUNE_PAGE):
+        assert [[e.text for e in walk(tree)] for walk in walks] == texts
 
 
-def test_overall_discard_falls_back_to_the_xpaths_for_other_sources():
-    other = [etree.XPath(".//div[@class='x']"), OVERALL_DISCARD_XPATH[1]]
-    assert not any(isinstance(s, patches.Selector) for s in patches.overall_discard(other))
+def test_selectors_fall_back_to_the_xpaths_for_other_sources():
+    other = [etree.XPath(".//div[@class='x']"), xpaths.OVERALL_DISCARD_XPATH[1]]
+    assert not any(isinstance(s, patches.Selector) for s in patches.selectors(other))
 
 
 @pytest.mark.parametrize(("source", "expected"), [
