@@ -299,3 +299,25 @@ def test_tag_filter_unions(source, expected):
     tree = parse("<html><body><a x='1|]'><p>1</p></a><div><b x='2'><p>2</p></b><a x='3'/></div>"
                  "<main><b y='4'>4</b></main></body></html>")
     assert x(tree) == patches.fast_xpath(x)(tree)
+
+
+LINKY = """<html><body><div class="main"><div><p>{para}</p><p><a href="/1">one link of many words in a row here</a>
+and text</p></div><div><a href="/a">A</a> <a href="/b">B</a> <a href="/c">C</a><div><a href="/d">D</a>
+<a href="/e">E</a></div></div><ul><li><a href="/x">X</a></li><li><a href="/y">Y</a></li></ul>
+<div><p>{para}</p><div><a href="/f">{para}</a></div></div></div></body></html>"""
+
+
+@pytest.mark.parametrize("page", [*PAGES, LINKY.format(para=PARA.format(n=0))])
+@pytest.mark.parametrize("focus", ["balanced", "recall", "precision"])
+def test_prune_unwanted_sections_equals_trafilatura(page, focus):
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=False, comments=True, tables=True,
+                        precision=focus == "precision", recall=focus == "recall")
+    tree = _hp.convert_tags(_hp.tree_cleaning(parse(page), options), options)
+    tags = {"p", "head", "list", "item", "table", "td", "th", "tr", "div"}
+    theirs = _main.prune_unwanted_sections(deepcopy(tree), set(tags), options)
+    with patches.patched():
+        assert _main.prune_unwanted_sections is patches.prune_unwanted_sections
+        ours = patches.prune_unwanted_sections(deepcopy(tree), set(tags), options)
+    assert _serial(ours) == _serial(theirs)
+    if "href" in page:
+        assert len(theirs.findall(".//ref")) < len(tree.findall(".//ref"))  # the passes deleted links
