@@ -67,6 +67,17 @@ def test_basic_cleaning_equals_trafilatura(page):
         assert "We use cookies" not in ours.text_content()
 
 
+def test_cookie_names_found_as_by_the_case_insensitive_regex():
+    import random
+
+    rnd = random.Random(0)
+    pieces = ["cookie", "Cookie-Banner", "NOTICE__COOKIE", "consent_sdk", "CmPlZ", "moove-GDPR", "x", "-", "_",
+              " ", "\n", "borLabs", "kookie", "\u212aookie", "ONETRUST", "\u00e9"]
+    for _ in range(5000):
+        names = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
+        assert patches._cookie_named(names) == bool(patches._COOKIE.search(names)), names
+
+
 def test_patched_swaps_and_restores():
     before = (_main.prune_unwanted_nodes, _baseline.basic_cleaning)
     with patches.patched():
