@@ -38,7 +38,9 @@ thread during the swap gets the same answers.
   and math/code pages (8,464 evaluations, 263,595 nodes). ``selectors`` does the same for the
   raw-tree prunes that ``curate.html.cascade`` runs (RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_XPATH
   and REMOVE_COMMENTS_AND_LISTS_XPATH): 2-3 times faster on the dev pages' raw trees, the same
-  nodes on the same 1,414 pages' trees. Each list is recognized by a sha1 of its sources.
+  nodes on the same 1,414 pages' trees. COMMENTS_XPATH's walks yield their nodes lazily:
+  ``extract_comments`` reads only the first, so a match ends the walk. Each list is recognized by
+  a sha1 of its sources.
 - ``prune_unwanted_sections`` is trafilatura's, but its six link-density passes (div, list, p,
   twice) keep each element's links, trimmed text length and link text lengths from one pass to
   the next, forgetting the ancestors of what a pass deletes (the only elements whose text changes);
@@ -293,6 +295,32 @@ _COMMENTS_CLASS = re.compile("^[Cc]omment(?!ary)|(?:article|post)-comments").sea
 _COMMENTS_ID_LISTS = re.compile("^(?:[Cc]omment(?!ary)|comol)").search
 _COMMENT_TAGS = ("div", "list", "section", "details")
 
+def _id_or_class(el) -> str:
+    """XPath's ``string(@id|@class)``: the first of the two in source order, "" where neither is."""
+    i, c = el.get("id"), el.get("class")
+    if i is None or c is None:
+        return (c if i is None else i) or ""
+    return _first(el.attrib, "id", "class")
+
+
+def _lazy_walk(tags: tuple[str, ...], test):
+    """A walk yielding, lazily, the elements below a tree named in ``tags`` that pass ``test``: for
+    expressions of which trafilatura reads only the first node (``next(… expr(tree) …)``)."""
+
+    def select(tree):
+        return (el for el in tree.iterdescendants(tags) if test(el))
+
+    return select
+
+
+_COMMENT_LIST = re.compile("comment-?list").search
+_COMMENT_PAGE = re.compile("comment-page|comments-content|post-comments").search
+_COMMENT_START = re.compile("^comment[s-]").search
+_COMMENTS_START = re.compile("^Comments|article-comments").search
+_COMMENT_THREAD = re.compile("^(?:comol|disqus_thread|dsq-comments)").search
+_COMMENT_CONTAINERS = ("div", "list", "section")
+
+
 #: sha1 of trafilatura 2.3.1's sources of an XPath list -> the walks (one per expression) that
 #: select the same nodes in the same order
 _WALKS = {
@@ -303,6 +331,14 @@ _WALKS = {
                      lambda el, i, c: (next(el.iterdescendants("h1"), None) is None or (i is not None and _ADD_BOX(i))
                                        or (c is not None and _ADD_BOX(c)))),
         _tagged_walk(("div", "section", "aside"), _never, lambda c: "elementor-share-buttons" in c)),
+    "b9566ebe93c11308935658efe405e15b97ad0e43": (  # COMMENTS_XPATH (extract_comments takes the first node)
+        _lazy_walk(_COMMENT_CONTAINERS, lambda el: _COMMENT_LIST(_id_or_class(el))
+                   or ((c := el.get("class")) is not None and _COMMENT_PAGE(c))),
+        _lazy_walk(_COMMENT_CONTAINERS, lambda el: _COMMENT_START(_id_or_class(el))
+                   or ((c := el.get("class")) is not None and _COMMENTS_START(c))),
+        _lazy_walk(_COMMENT_CONTAINERS, lambda el: (i := el.get("id")) is not None and _COMMENT_THREAD(i)),
+        _lazy_walk(("div", "section"), lambda el: ((i := el.get("id")) is not None and i.startswith("social"))
+                   or ((c := el.get("class")) is not None and "comment" in c))),
     "97b3a45900e751deb0c5446b7456a1274778d954": (  # REMOVE_COMMENTS_XPATH
         _tagged_walk(_COMMENT_TAGS, _COMMENTS_ID, _COMMENTS_CLASS),),
     "7e7d885e629a511978658d1420f16b1a4ac09d85": (  # REMOVE_COMMENTS_AND_LISTS_XPATH
