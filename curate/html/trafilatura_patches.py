@@ -294,6 +294,14 @@ _COMMENTS_ID = re.compile("^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comment
 _COMMENTS_CLASS = re.compile("^[Cc]omment(?!ary)|(?:article|post)-comments").search
 _COMMENTS_ID_LISTS = re.compile("^(?:[Cc]omment(?!ary)|comol)").search
 _COMMENT_TAGS = ("div", "list", "section", "details")
+#: COMMENTS_XPATH's tests
+_COMMENT_LIST = re.compile("comment-?list").search
+_COMMENT_PAGE = re.compile("comment-page|comments-content|post-comments").search
+_COMMENT_START = re.compile("^comment[s-]").search
+_COMMENTS_START = re.compile("^Comments|article-comments").search
+_COMMENT_THREAD = re.compile("^(?:comol|disqus_thread|dsq-comments)").search
+_COMMENT_CONTAINERS = ("div", "list", "section")
+
 
 def _id_or_class(el) -> str:
     """XPath's ``string(@id|@class)``: the first of the two in source order, "" where neither is."""
@@ -311,14 +319,6 @@ def _lazy_walk(tags: tuple[str, ...], test):
         return (el for el in tree.iterdescendants(tags) if test(el))
 
     return select
-
-
-_COMMENT_LIST = re.compile("comment-?list").search
-_COMMENT_PAGE = re.compile("comment-page|comments-content|post-comments").search
-_COMMENT_START = re.compile("^comment[s-]").search
-_COMMENTS_START = re.compile("^Comments|article-comments").search
-_COMMENT_THREAD = re.compile("^(?:comol|disqus_thread|dsq-comments)").search
-_COMMENT_CONTAINERS = ("div", "list", "section")
 
 
 #: sha1 of trafilatura 2.3.1's sources of an XPath list -> the walks (one per expression) that
