@@ -9,8 +9,8 @@ from importlib import import_module
 import pytest
 import trafilatura
 from lxml import etree
-from trafilatura.settings import DEFAULT_CONFIG, Extractor
 from trafilatura import xpaths
+from trafilatura.settings import DEFAULT_CONFIG, Extractor
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 from curate.html import cascade

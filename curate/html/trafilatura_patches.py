@@ -63,11 +63,11 @@ from importlib import import_module
 from lxml.etree import Element as _ELEMENT
 from lxml.etree import XPath
 from trafilatura import core as _core
-from trafilatura import xpaths as _xpaths
 from trafilatura import external as _external
 from trafilatura import htmlprocessing as _hp
 from trafilatura import main_extractor as _main
 from trafilatura import settings as _settings
+from trafilatura import xpaths as _xpaths
 
 from curate.html import fast_justext, xpath_literals
 
