@@ -333,3 +333,20 @@ def test_prune_unwanted_sections_equals_trafilatura(page, focus):
     assert _serial(ours) == _serial(theirs)
     if "href" in page:
         assert len(theirs.findall(".//ref")) < len(tree.findall(".//ref"))  # the passes deleted links
+
+
+BODY_PAGE = """<html><body><div><section class="x"><div class="post">a</div><div class="entry">b</div></section>
+<div><div id="Main-Content">c</div><div class="fullText">d</div><main>e</main><div role="main-x">f</div>
+<div class="page-Content">g</div><article id="articleContent">h</article></div></div></body></html>"""
+
+
+@pytest.mark.parametrize("page", [*PAGES, BODY_PAGE, PRUNE_PAGE, SELECTOR_PAGE])
+def test_body_selectors_select_as_the_xpaths(page):
+    tree = parse(page)
+    walks = patches.selectors(xpaths.BODY_XPATH)
+    assert [isinstance(s, patches.Selector) for s in walks] == [True, False, True, True, True]
+    for root in (tree, tree[0]):
+        for xpath, walk in zip(xpaths.BODY_XPATH, walks, strict=True):
+            assert list(walk(root)) == xpath(root)
+    if page is BODY_PAGE:
+        assert [[e.text for e in walk(tree)] for walk in walks] == [["a", "h"], ["h"], ["d"], ["c"], ["e", "f"]]
