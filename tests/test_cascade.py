@@ -350,3 +350,17 @@ def test_body_selectors_select_as_the_xpaths(page):
             assert list(walk(root)) == xpath(root)
     if page is BODY_PAGE:
         assert [[e.text for e in walk(tree)] for walk in walks] == [["a", "h"], ["h"], ["d"], ["c"], ["e", "f"]]
+
+
+CLEANED_PAGE = """<html><body><nav><nav>a</nav>b</nav><div>c<aside>d</aside>e<form>f</form>
+<table role="presentation"><tr><td>g</td></tr></table><figure><table><tr><td>h</td></tr></table></figure>
+<p>text <button>i</button> more <select><option>j</option></select></p><footer>k</footer></div></body></html>"""
+
+
+@pytest.mark.parametrize("page", [*PAGES, CLEANED_PAGE])
+@pytest.mark.parametrize(("focus", "tables"), [("balanced", True), ("recall", True), ("precision", False)])
+def test_tree_cleaning_equals_trafilatura(page, focus, tables):
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=tables,
+                        precision=focus == "precision", recall=focus == "recall")
+    theirs = _hp.tree_cleaning(parse(page), options)
+    assert _serial(patches.tree_cleaning(parse(page), options)) == _serial(theirs)

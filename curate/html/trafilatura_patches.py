@@ -44,6 +44,9 @@ thread during the swap gets the same answers.
   ``(.//article)[1]`` stays an XPath): the first node of each in 4.4 s instead of 16.5 s over the
   raw, body and cleaned trees of the 1,414 pages, every node-set the same. Each list is recognized
   by a sha1 of its sources.
+- ``tree_cleaning`` is trafilatura's, but its deletion loop runs only for the tags of its cleaning
+  list (51) that one multi-tag walk finds in the tree, instead of one walk per tag: the same
+  cleaned trees on the 1,414 pages (3,189 cleanings over the focus and table settings).
 - ``prune_unwanted_sections`` is trafilatura's, but its six link-density passes (div, list, p,
   twice) keep each element's links, trimmed text length and link text lengths from one pass to
   the next, forgetting the ancestors of what a pass deletes (the only elements whose text changes);
@@ -507,6 +510,45 @@ def basic_cleaning(tree):
     return tree
 
 
+def tree_cleaning(tree, options):
+    """``trafilatura.htmlprocessing.tree_cleaning``, whose deletion loop walks the tree once per tag
+    of its cleaning list (51 tags): here only for the tags one walk over them all finds in the
+    tree (deletions never add a tag, so the loops skipped would have found nothing); otherwise
+    trafilatura's code."""
+    _hp.recover_math(tree)
+    cleaning_list, stripping_list = _hp.MANUALLY_CLEANED.copy(), _hp.MANUALLY_STRIPPED.copy()
+    clean_forms = "form" in cleaning_list
+    if clean_forms:
+        cleaning_list.remove("form")
+    if not options.tables:
+        cleaning_list.extend(["table", "td", "th", "tr"])
+    else:
+        for elem in tree.iter("figure", "table"):
+            if elem.find(".//table") is not None if elem.tag == "figure" else elem.get("role") in ("presentation", "none"):
+                elem.tag = "div"
+    if options.images:
+        cleaning_list = [e for e in cleaning_list if e not in _hp.PRESERVE_IMG_CLEANING]
+        stripping_list.remove("img")
+    _hp.strip_tags(tree, stripping_list)
+    tcopy = None
+    if (
+        options.focus == "recall"
+        and tree.find(".//p") is not None
+        and ("p" in cleaning_list or not any(next(p.iterancestors(cleaning_list), tree) is tree for p in tree.iter("p")))
+    ):
+        tcopy = _hp.deepcopy(tree)
+    present = {element.tag for element in tree.iter(*cleaning_list)} if cleaning_list else set()
+    for expression in cleaning_list:
+        if expression in present:
+            for element in tree.iter(expression):
+                _hp.delete_element(element)
+    if tcopy is not None and tree.find(".//p") is None:
+        tree = tcopy
+    if clean_forms:
+        _hp._handle_forms(tree)
+    return _hp.prune_html(tree, options.focus)
+
+
 def prune_unwanted_sections(tree, potential_tags, options, keep_teasers: bool = False):
     """``trafilatura.main_extractor.prune_unwanted_sections``, its six link-density passes sharing
     what they measure (``_delete_by_link_density``); otherwise trafilatura's code."""
@@ -610,6 +652,9 @@ def _xpath_patches() -> list[tuple]:
 
 
 _PATCHES = ((_main, "prune_unwanted_nodes", prune_unwanted_nodes),
+            (_hp, "tree_cleaning", tree_cleaning),
+            (_core, "tree_cleaning", tree_cleaning),
+            (_external, "tree_cleaning", tree_cleaning),
             (_main, "prune_unwanted_sections", prune_unwanted_sections),
             (_baseline, "basic_cleaning", basic_cleaning),
             (_external, "basic_cleaning", basic_cleaning),
