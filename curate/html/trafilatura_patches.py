@@ -224,12 +224,28 @@ def _first(attrib, a: str, b: str) -> str:
 
 
 _DISCARD_TAGS = ("div", "item", "list", "p", "section", "span")
-_DISCARD_ID = re.compile(_xpaths._alt(_xpaths._OVERALL_DISCARD_BOTH_TOKENS + _xpaths._OVERALL_DISCARD_ID_TOKENS)).search
-_DISCARD_CLASS = re.compile(_xpaths._alt(_xpaths._OVERALL_DISCARD_BOTH_TOKENS
-                                         + _xpaths._OVERALL_DISCARD_CLASS_TOKENS)).search
+def _memo(pattern: str, limit: int = 1 << 16):
+    """``bool(re.search(pattern, value))``, remembered per value (at most ``limit``, then forgotten):
+    class and id values repeat across a page's elements and across the prunes of its subtrees, and
+    a search for a long alternation tries every branch at every position."""
+    search, seen = re.compile(pattern).search, {}
+
+    def test(value: str) -> bool:
+        found = seen.get(value)
+        if found is None:
+            if len(seen) >= limit:
+                seen.clear()
+            found = seen[value] = search(value) is not None
+        return found
+
+    return test
+
+
+_DISCARD_ID = _memo(_xpaths._alt(_xpaths._OVERALL_DISCARD_BOTH_TOKENS + _xpaths._OVERALL_DISCARD_ID_TOKENS))
+_DISCARD_CLASS = _memo(_xpaths._alt(_xpaths._OVERALL_DISCARD_BOTH_TOKENS + _xpaths._OVERALL_DISCARD_CLASS_TOKENS))
 _HIDDEN_ID = re.compile("reader-comments|akismet").search
-_HIDDEN_CLASS = re.compile("^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print"
-                           "| hidden| hide|noprint|notloaded").search
+_HIDDEN_CLASS = _memo("^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print"
+                      "| hidden| hide|noprint|notloaded")
 
 
 def _overall_discard_boilerplate(tree) -> list:
