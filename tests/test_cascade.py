@@ -9,6 +9,7 @@ from importlib import import_module
 import pytest
 import trafilatura
 from lxml import etree
+from trafilatura import xpaths
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
@@ -64,6 +65,17 @@ def test_basic_cleaning_equals_trafilatura(page):
     assert _serial(patches.basic_cleaning(ours)) == _serial(_baseline.basic_cleaning(theirs))
     if "cookie-banner" in page:
         assert "We use cookies" not in ours.text_content()
+
+
+def test_cookie_names_found_as_by_the_case_insensitive_regex():
+    import random
+
+    rnd = random.Random(0)
+    pieces = ["cookie", "Cookie-Banner", "NOTICE__COOKIE", "consent_sdk", "CmPlZ", "moove-GDPR", "x", "-", "_",
+              " ", "\n", "borLabs", "kookie", "\u212aookie", "ONETRUST", "\u00e9"]
+    for _ in range(5000):
+        names = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
+        assert patches._cookie_named(names) == bool(patches._COOKIE.search(names)), names
 
 
 def test_patched_swaps_and_restores():
@@ -168,11 +180,13 @@ def test_escalation_skips_html2txt_only_where_the_bound_rules_it_out(monkeypatch
 
 def test_fast_xpath_rewrites_only_position_free_tag_filters():
     x = etree.XPath(".//*[self::div or self::p][contains(@class, 'a')]")
-    assert patches.fast_xpath(x).path == ".//div[contains(@class, 'a')] | .//p[contains(@class, 'a')]"
+    assert patches.fast_xpath(x).path == ("descendant::div[contains(@class, 'a')]"
+                                          " | descendant::p[contains(@class, 'a')]")
     for same in (".//*[self::div or self::p][1]", ".//*[self::div][position() < 3]",
-                 ".//div[@id]"):
+                 ".//div[@id][last()]", ".//div"):
         x = etree.XPath(same)
         assert patches.fast_xpath(x) is x
+    assert patches.fast_xpath(etree.XPath(".//div[@id]")).path == "descendant::div[@id]"
 
 
 @pytest.mark.parametrize("page", PAGES + [LD_FORUM.format(posts=POST.format(n=1))])
@@ -184,14 +198,14 @@ def test_patched_xpaths_select_the_same_nodes(page):
         old = getattr(mod, name)
         pairs = zip(old, new, strict=True) if isinstance(old, list) else [(old, new)]
         for old_x, new_x in pairs:
-            assert old_x(tree) == new_x(tree), name
+            assert old_x(tree) == list(new_x(tree)), name
 
 
 def test_regex_tests_are_guarded_only_where_the_empty_string_cannot_match():
     x = etree.XPath(".//div[re:test(@id|@class, 'a|b') or re:test(@id, '^x?$')]",
                     namespaces={"re": patches.REGEXP_NS})
     assert re.fullmatch(
-        r"\.//div\[\(\(@id or @class\) and \(contains\(@id\|@class, 'a'\) or contains\(@id\|@class, 'b'\)\)\)"
+        r"descendant::div\[\(\(@id or @class\) and \(contains\(@id\|@class, 'a'\) or contains\(@id\|@class, 'b'\)\)\)"
         r" or cur:re\d+\(string\(@id\)\)\]", patches.fast_xpath(x).path)
     tree = parse("<html><body><div id=''>empty id</div><div>no id</div><div class='a'>a</div></body></html>")
     assert x(tree) == patches.fast_xpath(x)(tree) and len(x(tree)) == 3
@@ -237,16 +251,59 @@ def test_patched_swaps_xpaths_and_restores():
     before = _main.OVERALL_DISCARD_XPATH
     with patches.patched():
         assert _main.OVERALL_DISCARD_XPATH is not before
-        assert "self::" not in _main.OVERALL_DISCARD_XPATH[0].path
+        assert all(isinstance(s, patches.Selector) for s in _main.OVERALL_DISCARD_XPATH)
     assert _main.OVERALL_DISCARD_XPATH is before
 
 
+SELECTOR_PAGE = """<html><body><div class="content" id="main">
+<div class="x" id="cookie-note">a</div><div id="x" class="cookie-note">b</div><div class="cookie-note" id="x">c</div>
+<p role="Navigation">d</p><span data-lp-replacement-content="">e</span><section data-component="MostPopularStories">f</section>
+<div class="a ad-b">g</div><div id="ad-x">h</div><div class="side"><p class="byline">i</p></div>
+<h2 class="comments-title">j</h2><h3 id="reply-1" class="x">k</h3><h3 class="reply-1" id="x">l</h3>
+<b style="display: none">m</b><b id="x" style="hidden">n</b><b style="hidden" id="x">o</b><b aria-hidden="true">p</b>
+<em class="post hide">q</em><em id="akismet-x">r</em><em class="hide-print">s</em><table class="menu"><tr><td>t</td></tr></table>
+</div></body></html>"""
+
+
+PRUNE_PAGE = """<html><body><div id="infinite-scroll"><h1>a</h1><p>x</p></div><div id="infinitescroll">b</div>
+<section class="mvp-post-add-box"><h1>c</h1></section><aside class="elementor-share-buttons">d</aside>
+<div id="comments">e</div><div id="commentary">f</div><div class="post-comments">g</div><ol class="comment-list">h</ol>
+<ul id="comol">i</ul><ul id="disqus_thread">j</ul><details id="Comment-3">k</details><list class="x">l</list></body></html>"""
+WALKED = [(xpaths.OVERALL_DISCARD_XPATH, [["c", "d", "e", "f", "g", "h", "i"], ["j", "k", "l", "m", "o", "p", "q", "r", "s"]]),
+          (xpaths.RAW_TREE_PRUNE_XPATH, [["b", None], ["d"]]),  # "a" holds an h1
+          (xpaths.REMOVE_COMMENTS_XPATH, [["e", "g", "k"]]),
+          (xpaths.REMOVE_COMMENTS_AND_LISTS_XPATH, [["e", "g", "h", "i", "k"]]),
+          (xpaths.COMMENTS_XPATH, [["g"], ["e"], [], ["g"]])]  # raw tree: ol and ul are not lists yet
+
+
+@pytest.mark.parametrize(("page", "which"), [(p, w) for p in [*PAGES, SELECTOR_PAGE, PRUNE_PAGE] for w in range(len(WALKED))])
+def test_selectors_select_as_the_xpaths(page, which):
+    xpath_list, texts = WALKED[which]
+    tree = parse(page)
+    walks = patches.selectors(xpath_list)
+    assert all(isinstance(s, patches.Selector) for s in walks)
+    for xpath, walk in zip(xpath_list, walks, strict=True):
+        assert list(walk(tree)) == xpath(tree)
+        assert list(walk(tree[0])) == xpath(tree[0])
+    if page is (SELECTOR_PAGE if which == 0 else PRUNE_PAGE):
+        assert [[e.text for e in walk(tree)] for walk in walks] == texts
+
+
+def test_selectors_fall_back_to_the_xpaths_for_other_sources():
+    other = [etree.XPath(".//div[@class='x']"), xpaths.OVERALL_DISCARD_XPATH[1]]
+    assert not any(isinstance(s, patches.Selector) for s in patches.selectors(other))
+
+
 @pytest.mark.parametrize(("source", "expected"), [
-    (".//*[self::a][@x]|.//b[@y]", ".//a[@x] | .//b[@y]"),
-    ("(.//*[self::a or self::b][@x])[1]|(.//main)[1]", "(.//a[@x] | .//b[@x])[1] | (.//main)[1]"),
+    (".//*[self::a][@x]|.//b[@y]", "descendant::a[@x] | descendant::b[@y]"),
+    ("(.//*[self::a or self::b][@x])[1]|(.//main)[1]", "(descendant::a[@x] | descendant::b[@x])[1] | (.//main)[1]"),
     (".//*[self::a or self::b][@x][1]", None),  # [1] counts per parent: not a union
-    (".//*[self::a or self::b][contains(@x, '|]')]", ".//a[contains(@x, '|]')] | .//b[contains(@x, '|]')]"),
+    (".//*[self::a or self::b][contains(@x, '|]')]",
+     "descendant::a[contains(@x, '|]')] | descendant::b[contains(@x, '|]')]"),
     (".//*[self::a or self::b]/p", None),
+    (".//*[@x]", "descendant::*[@x]"),
+    (".//b[@x][2]", None),
+    (".//b[@x]/p", None),
 ])
 def test_tag_filter_unions(source, expected):
     x = etree.XPath(source)
@@ -254,3 +311,56 @@ def test_tag_filter_unions(source, expected):
     tree = parse("<html><body><a x='1|]'><p>1</p></a><div><b x='2'><p>2</p></b><a x='3'/></div>"
                  "<main><b y='4'>4</b></main></body></html>")
     assert x(tree) == patches.fast_xpath(x)(tree)
+
+
+LINKY = """<html><body><div class="main"><div><p>{para}</p><p><a href="/1">one link of many words in a row here</a>
+and text</p></div><div><a href="/a">A</a> <a href="/b">B</a> <a href="/c">C</a><div><a href="/d">D</a>
+<a href="/e">E</a></div></div><ul><li><a href="/x">X</a></li><li><a href="/y">Y</a></li></ul>
+<div><p>{para}</p><div><a href="/f">{para}</a></div></div></div></body></html>"""
+
+
+@pytest.mark.parametrize("page", [*PAGES, LINKY.format(para=PARA.format(n=0))])
+@pytest.mark.parametrize("focus", ["balanced", "recall", "precision"])
+def test_prune_unwanted_sections_equals_trafilatura(page, focus):
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=False, comments=True, tables=True,
+                        precision=focus == "precision", recall=focus == "recall")
+    tree = _hp.convert_tags(_hp.tree_cleaning(parse(page), options), options)
+    tags = {"p", "head", "list", "item", "table", "td", "th", "tr", "div"}
+    theirs = _main.prune_unwanted_sections(deepcopy(tree), set(tags), options)
+    with patches.patched():
+        assert _main.prune_unwanted_sections is patches.prune_unwanted_sections
+        ours = patches.prune_unwanted_sections(deepcopy(tree), set(tags), options)
+    assert _serial(ours) == _serial(theirs)
+    if "href" in page:
+        assert len(theirs.findall(".//ref")) < len(tree.findall(".//ref"))  # the passes deleted links
+
+
+BODY_PAGE = """<html><body><div><section class="x"><div class="post">a</div><div class="entry">b</div></section>
+<div><div id="Main-Content">c</div><div class="fullText">d</div><main>e</main><div role="main-x">f</div>
+<div class="page-Content">g</div><article id="articleContent">h</article></div></div></body></html>"""
+
+
+@pytest.mark.parametrize("page", [*PAGES, BODY_PAGE, PRUNE_PAGE, SELECTOR_PAGE])
+def test_body_selectors_select_as_the_xpaths(page):
+    tree = parse(page)
+    walks = patches.selectors(xpaths.BODY_XPATH)
+    assert [isinstance(s, patches.Selector) for s in walks] == [True, False, True, True, True]
+    for root in (tree, tree[0]):
+        for xpath, walk in zip(xpaths.BODY_XPATH, walks, strict=True):
+            assert list(walk(root)) == xpath(root)
+    if page is BODY_PAGE:
+        assert [[e.text for e in walk(tree)] for walk in walks] == [["a", "h"], ["h"], ["d"], ["c"], ["e", "f"]]
+
+
+CLEANED_PAGE = """<html><body><nav><nav>a</nav>b</nav><div>c<aside>d</aside>e<form>f</form>
+<table role="presentation"><tr><td>g</td></tr></table><figure><table><tr><td>h</td></tr></table></figure>
+<p>text <button>i</button> more <select><option>j</option></select></p><footer>k</footer></div></body></html>"""
+
+
+@pytest.mark.parametrize("page", [*PAGES, CLEANED_PAGE])
+@pytest.mark.parametrize(("focus", "tables"), [("balanced", True), ("recall", True), ("precision", False)])
+def test_tree_cleaning_equals_trafilatura(page, focus, tables):
+    options = Extractor(config=DEFAULT_CONFIG, output_format="python", fast=True, comments=True, tables=tables,
+                        precision=focus == "precision", recall=focus == "recall")
+    theirs = _hp.tree_cleaning(parse(page), options)
+    assert _serial(patches.tree_cleaning(parse(page), options)) == _serial(theirs)

@@ -177,3 +177,9 @@ def test_visible_chars_is_the_whitespace_normalized_text_length():
     assert _visible_chars(root) == len(" ".join(root.text_content().split())) == len("a b c d e")
     root = parse("<html><body><p> a \n\t b </p><p>c</p></body></html>")
     assert _visible_chars(root) == len("a b c")
+
+
+def test_control_characters_listed_are_those_the_regex_removes():
+    from curate.html.main_text import _CONTROL, _CONTROL_CHARS
+
+    assert set(_CONTROL_CHARS) == {chr(c) for c in range(0x110000) if _CONTROL.fullmatch(chr(c))}

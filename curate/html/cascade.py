@@ -22,12 +22,12 @@ from copy import copy
 from lxml.etree import Element
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH, REMOVE_COMMENTS_XPATH
 
-from curate.html.trafilatura_patches import _baseline, _core, _external, _hp, _main, fast_xpaths
+from curate.html.trafilatura_patches import _baseline, _core, _external, _hp, _main, selectors
 
 _prune = _hp.prune_unwanted_nodes
-RAW_TREE_PRUNE_XPATH = fast_xpaths(RAW_TREE_PRUNE_XPATH)
-REMOVE_COMMENTS_AND_LISTS_XPATH = fast_xpaths(REMOVE_COMMENTS_AND_LISTS_XPATH)
-REMOVE_COMMENTS_XPATH = fast_xpaths(REMOVE_COMMENTS_XPATH)
+RAW_TREE_PRUNE_XPATH = selectors(RAW_TREE_PRUNE_XPATH)
+REMOVE_COMMENTS_AND_LISTS_XPATH = selectors(REMOVE_COMMENTS_AND_LISTS_XPATH)
+REMOVE_COMMENTS_XPATH = selectors(REMOVE_COMMENTS_XPATH)
 
 
 def page_chars_bound(tree, visible: int) -> int:
