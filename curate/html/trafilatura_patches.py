@@ -53,6 +53,9 @@ thread during the swap gets the same answers.
   the tests that read neighbours (``getnext``, the parent) stay live. The same trees after the
   prune as trafilatura's on the cleaned trees of the 1,414 pages and 3 link-bearing divs of each
   (balanced; recall and precision on a third of them: 9,069 prunes).
+- ``remove_control_characters`` as ``html2txt`` calls it returns a string whose only non-printable
+  characters are whitespace without a call per character (the same strings for the 146,173
+  texts and tails of block elements of 300 dev pages; 0.025 s against 0.14 s for them).
 
 tests/test_cascade.py checks each against the original on sample pages; on 461 dev pages
 (from the root and from the body) the rewritten expressions selected the same nodes, and with
@@ -526,6 +529,19 @@ def basic_cleaning(tree):
     return tree
 
 
+_remove_control_characters = _baseline.remove_control_characters
+
+
+def remove_control_characters(string: str) -> str:
+    """``trafilatura.utils.remove_control_characters`` (keeps printable and whitespace characters),
+    returning the string itself where only whitespace is non-printable (a newline makes
+    ``isprintable`` false: most texts and tails that ``html2txt`` spaces) without a call per
+    character; ``str.split`` splits on exactly the characters ``isspace`` accepts."""
+    if string.isprintable() or "".join(string.split()).isprintable():
+        return string
+    return _remove_control_characters(string)
+
+
 def tree_cleaning(tree, options):
     """``trafilatura.htmlprocessing.tree_cleaning``, whose deletion loop walks the tree once per tag
     of its cleaning list (51 tags): here only for the tags one walk over them all finds in the
@@ -674,6 +690,7 @@ _PATCHES = ((_main, "prune_unwanted_nodes", prune_unwanted_nodes),
             (_main, "prune_unwanted_sections", prune_unwanted_sections),
             (_baseline, "basic_cleaning", basic_cleaning),
             (_external, "basic_cleaning", basic_cleaning),
+            (_baseline, "remove_control_characters", remove_control_characters),
             (_external, "try_justext", fast_justext.try_justext),
             *_xpath_patches())
 
