@@ -141,9 +141,9 @@ def teacher_labels(pool: list[Doc], refs: list[Doc], encoder=None, k: int = 5, m
                            ("math", MATH, PROSE + CODE)):
         scores = teacher.reference_scores(pool_emb, rows(pos), rows(neg), k)
         out[name] = [int(s > 0) for s in scores]
-    from classifiers.categories import texts_for_teacher
-
     import numpy as np
+
+    from classifiers.categories import texts_for_teacher
 
     cats, cat_texts = texts_for_teacher()
     names, sim = teacher.category_scores(np.concatenate([pool_emb, extra_emb]), enc.encode(cat_texts), cats)
