@@ -33,7 +33,6 @@ DCLM's OH-2.5+ELI5 classifier uses bigrams and fastText's defaults otherwise.
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import json
 import os
 import re
@@ -93,27 +92,9 @@ def read_labelled(path: str, text_column: str = "text", label_column: str = "lab
     Labels are read as strings (``1``, ``true``, ``hq`` ...); rows whose text or label is missing
     are skipped. ``groups`` is None unless ``group_column`` is given.
     """
-    if path.endswith(".parquet") or os.path.isdir(path):
-        import pyarrow.parquet as pq
+    from classifiers.labelled import read_rows
 
-        cols = [text_column, label_column] + ([group_column] if group_column else [])
-        table = pq.read_table(path, columns=cols)
-        rows = zip(*(table.column(c).to_pylist() for c in cols))
-    else:
-        opener = gzip.open if path.endswith(".gz") else open
-
-        def parse():
-            with opener(path, "rt", encoding="utf-8") as f:
-                for n, line in enumerate(f, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        d = json.loads(line)
-                    except ValueError as e:
-                        raise ValueError(f"{path}:{n}: not JSON ({e})") from None
-                    yield tuple(d.get(c) for c in [text_column, label_column] + ([group_column] if group_column else []))
-
-        rows = parse()
+    rows = read_rows(path, [text_column, label_column] + ([group_column] if group_column else []))
     texts, labels, groups = [], [], []
     for row in rows:
         if row[0] is None or row[1] is None:

@@ -56,27 +56,9 @@ class ModelMissing(FileNotFoundError):
 
 def read_labelled(path: str) -> tuple[list[str], list[float]]:
     """``text`` and ``label`` of a JSONL (``.jsonl``, ``.json``, optionally ``.gz``) or Parquet file."""
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path}: no such labelled file (JSONL or Parquet with 'text' and 'label')")
-    if path.endswith(".parquet") or os.path.isdir(path):
-        import pyarrow.parquet as pq
+    from classifiers.labelled import read_rows
 
-        table = pq.read_table(path, columns=["text", "label"])
-        rows = zip(table.column("text").to_pylist(), table.column("label").to_pylist())
-    else:
-        import gzip
-
-        opener = gzip.open if path.endswith(".gz") else open
-        rows = []
-        with opener(path, "rt", encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                    rows.append((rec["text"], rec["label"]))
-                except (json.JSONDecodeError, KeyError, TypeError) as e:
-                    raise ValueError(f"{path}:{n}: expected a JSON object with 'text' and 'label' ({e})") from None
+    rows = read_rows(path, ["text", "label"], required=True)
     texts, labels = [], []
     for text, label in rows:
         if text is None or label is None:
